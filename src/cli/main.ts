@@ -1,0 +1,26 @@
+import { Command, CommanderError } from 'commander';
+import { registerCommands } from './commands/index.js';
+import { UsageError, formatCliError } from './errors.js';
+import { VERSION } from '../version.js';
+
+/** Runs the CLI and returns the process exit code: 0 clean, 1 findings, 2 usage or input error. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('infraprime')
+    .description('Defense in depth for Docker deployments')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerCommands(program);
+
+  try {
+    const parsed = await program.parseAsync(argv, { from: 'user' });
+    const code = (parsed as Command & { exitCode?: number }).exitCode;
+    return typeof process.exitCode === 'number' ? process.exitCode : (code ?? 0);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    process.stderr.write(`${formatCliError(error)}\n`);
+    return error instanceof UsageError ? 2 : 2;
+  }
+}
