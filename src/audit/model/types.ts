@@ -1,4 +1,4 @@
-import type { Location } from '../../finding/finding.js';
+import type { Location, Severity } from '../../finding/finding.js';
 import type { SourceFile } from '../source.js';
 
 /** A problem met while reading a file; the engine turns each into a parse-error finding. */
@@ -7,6 +7,8 @@ export interface ParseIssue {
   location: Location;
   /** What the user should do, such as "close the heredoc with EOF on a line of its own". */
   help: string;
+  /** Severity of the parse-error finding; the engine's default applies when undefined. */
+  severity?: Severity;
 }
 
 /** An image reference such as `docker.io/library/node:20.11-alpine@sha256:...`. */
@@ -158,6 +160,19 @@ export interface ComposeService {
   /** Index of the build target stage in `dockerfile`, the final stage when no target is set. */
   stageIndex?: number;
   nginx?: NginxConfig;
+  /**
+   * Repository files visible inside the container, from bind mounts and from `COPY`/`ADD` in the
+   * final stage of its Dockerfile, such as `/etc/nginx/nginx.conf` → `proxy/nginx.conf`.
+   */
+  containerFiles: ContainerFile[];
+}
+
+export interface ContainerFile {
+  /** Absolute path inside the container; folders end with `/`. */
+  containerPath: string;
+  /** Repository path of the file or folder; folders end with `/`. */
+  repoPath: string;
+  location: Location;
 }
 
 export type DatastoreKind =

@@ -1,0 +1,82 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { SourceFile } from '../source.js';
+import type { InputIssue } from './walk.js';
+
+/** Files above this size are not read: configuration files are small, and this bounds memory. */
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const lenientUtf8 = new TextDecoder('utf-8');
+
+export type ReadOutcome =
+  | { file: SourceFile; issue?: InputIssue }
+  | { file?: undefined; issue: InputIssue }
+  | { file?: undefined; issue?: undefined };
+
+/**
+ * Reads a repository file as text. Missing files return nothing; unreadable, oversized and
+ * binary files return an issue; invalid UTF-8 is decoded with replacement characters and also
+ * returns an issue.
+ */
+export function readSource(root: string, repoPath: string): ReadOutcome {
+  const absolute = join(root, repoPath);
+  let bytes: Buffer;
+  try {
+    const stats = statSync(absolute);
+    if (!stats.isFile()) return {};
+    if (stats.size > MAX_FILE_BYTES) {
+      return {
+        issue: {
+          path: repoPath,
+          message: `'${repoPath}' is ${(stats.size / 1024 / 1024).toFixed(1)} MB, over the 10 MB limit for configuration files`,
+          help: 'if it is not configuration, add it to `ignore` in .infraprime.yml; InfraPrime skipped it',
+        },
+      };
+    }
+    bytes = readFileSync(absolute);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return {};
+    return {
+      issue: {
+        path: repoPath,
+        message: `cannot read '${repoPath}' (${code ?? 'error'})`,
+        help:
+          code === 'EACCES'
+            ? 'give the user running InfraPrime read permission, or add the path to `ignore` in .infraprime.yml'
+            : 'check that the file exists and is readable',
+      },
+    };
+  }
+  return decode(repoPath, bytes);
+}
+
+function decode(repoPath: string, bytes: Buffer): ReadOutcome {
+  const probe = bytes.subarray(0, 8192);
+  if (probe.includes(0)) {
+    return {
+      issue: {
+        path: repoPath,
+        message: `'${repoPath}' is a binary file, not text configuration`,
+        help: 'rename it or add it to `ignore` in .infraprime.yml; InfraPrime skipped it',
+      },
+    };
+  }
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const body = bytes.subarray(start);
+  try {
+    return { file: new SourceFile(repoPath, strictUtf8.decode(body)) };
+  } catch {
+    const text = lenientUtf8.decode(body);
+    const line = text.slice(0, text.indexOf('\uFFFD')).split('\n').length;
+    return {
+      file: new SourceFile(repoPath, text),
+      issue: {
+        path: repoPath,
+        message: `'${repoPath}' line ${line} is not valid UTF-8`,
+        help: 'save the file as UTF-8; InfraPrime read it with the invalid bytes replaced',
+      },
+    };
+  }
+}
