@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.js';
-import { UsageError, formatCliError } from './errors.js';
+import { formatCliError } from './errors.js';
 import { VERSION } from '../version.js';
 
 /** Runs the CLI and returns the process exit code: 0 clean, 1 findings, 2 usage or input error. */
@@ -13,14 +13,15 @@ export async function main(argv: string[]): Promise<number> {
   registerCommands(program);
 
   try {
-    const parsed = await program.parseAsync(argv, { from: 'user' });
-    const code = (parsed as Command & { exitCode?: number }).exitCode;
-    return typeof process.exitCode === 'number' ? process.exitCode : (code ?? 0);
+    process.exitCode = undefined;
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : 2;
     }
     process.stderr.write(`${formatCliError(error)}\n`);
-    return error instanceof UsageError ? 2 : 2;
+    // Usage errors and InfraPrime's own failures both exit 2; only findings exit 1.
+    return 2;
   }
 }

@@ -25,8 +25,14 @@ export function readGitView(root: string): GitView | undefined {
   const tracked = runGit(root, ['ls-files', '-z', '--cached']);
   if (tracked === undefined) return undefined;
   const ignored =
-    runGit(root, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory']) ??
-    '';
+    runGit(root, [
+      'ls-files',
+      '-z',
+      '--others',
+      '--ignored',
+      '--exclude-standard',
+      '--directory',
+    ]) ?? '';
   return { tracked: splitNul(tracked), ignored: splitNul(ignored) };
 }
 

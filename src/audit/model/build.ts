@@ -24,6 +24,8 @@ export interface BuildOptions {
   ignore?: string[];
   /** Explicit compose projects, each a list of files in `-f` order; replaces the grouping. */
   composeProjects?: string[][];
+  /** Called as files are read, for a progress indicator. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface BuildResult {
@@ -63,7 +65,7 @@ export function buildModel(root: string, options: BuildOptions = {}): BuildResul
   };
   const context: ReadContext = { root, read, glob: (pattern) => repo.glob(pattern) };
 
-  const kinds = classifyAll(paths, read);
+  const kinds = classifyAll(paths, read, options.onProgress);
   const byKind = (kind: FileKind) => paths.filter((path) => kinds.get(path) === kind);
   const parseIssues: ParseIssue[] = [];
 
@@ -121,18 +123,33 @@ export function buildModel(root: string, options: BuildOptions = {}): BuildResul
 
   addMountedConfs(services, kinds);
   const confsOf = (kind: FileKind) =>
-    [...kinds].filter(([, k]) => k === kind).map(([path]) => read(path)).filter((f) => f !== undefined);
-  const postgresConfs = confsOf('postgresql-conf').map((file) => parseKeyValueConf(file, 'postgresql'));
+    [...kinds]
+      .filter(([, k]) => k === kind)
+      .map(([path]) => read(path))
+      .filter((f) => f !== undefined);
+  const postgresConfs = confsOf('postgresql-conf').map((file) =>
+    parseKeyValueConf(file, 'postgresql'),
+  );
   const redisConfs = confsOf('redis-conf').map((file) => parseKeyValueConf(file, 'redis'));
   const pgHba = confsOf('pg-hba').map(parsePgHba);
 
   for (const service of services) {
-    for (const envFile of service.envFiles) if (repo.files.includes(envFile.path)) kinds.set(envFile.path, 'env');
+    for (const envFile of service.envFiles)
+      if (repo.files.includes(envFile.path)) kinds.set(envFile.path, 'env');
   }
   const envFiles = confsOf('env').map(parseEnvFile);
-  const workflows = [...confsOf('github-workflow'), ...confsOf('gitlab-ci')].map((file) => parseYaml(file));
+  const workflows = [...confsOf('github-workflow'), ...confsOf('gitlab-ci')].map((file) =>
+    parseYaml(file),
+  );
 
-  for (const group of [[...dockerfiles.values()], postgresConfs, redisConfs, pgHba, envFiles, workflows]) {
+  for (const group of [
+    [...dockerfiles.values()],
+    postgresConfs,
+    redisConfs,
+    pgHba,
+    envFiles,
+    workflows,
+  ]) {
     for (const parsed of group) parseIssues.push(...parsed.issues);
   }
 
@@ -155,9 +172,14 @@ export function buildModel(root: string, options: BuildOptions = {}): BuildResul
   return { model, parseIssues, inputIssues, kinds };
 }
 
-function classifyAll(paths: string[], read: (path: string) => SourceFile | undefined): Map<string, FileKind> {
+function classifyAll(
+  paths: string[],
+  read: (path: string) => SourceFile | undefined,
+  onProgress?: (done: number, total: number) => void,
+): Map<string, FileKind> {
   const kinds = new Map<string, FileKind>();
-  for (const path of paths) {
+  for (const [index, path] of paths.entries()) {
+    if (onProgress && index % 64 === 0) onProgress(index, paths.length);
     const kind = classifyByName(path);
     if (kind) kinds.set(path, kind);
     else if (mayBeNginxByContent(path)) {
@@ -181,7 +203,9 @@ function linkServices(
       service.dockerfile = dockerfile;
       const target = service.build?.target;
       const stage = target
-        ? dockerfile.stages.find((candidate) => candidate.name?.toLowerCase() === target.toLowerCase())
+        ? dockerfile.stages.find(
+            (candidate) => candidate.name?.toLowerCase() === target.toLowerCase(),
+          )
         : undefined;
       service.stageIndex = stage?.index ?? Math.max(0, dockerfile.stages.length - 1);
     }

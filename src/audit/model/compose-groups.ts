@@ -31,7 +31,9 @@ export function groupComposeFiles(paths: string[]): string[][] {
       for (const file of files.sort()) projects.push([file]);
       continue;
     }
-    const override = OVERRIDE_NAMES.map((name) => prefix + name).find((path) => files.includes(path));
+    const override = OVERRIDE_NAMES.map((name) => prefix + name).find((path) =>
+      files.includes(path),
+    );
     projects.push(override ? [base, override] : [base]);
     for (const file of files.sort()) {
       if (file === base || file === override) continue;

@@ -78,7 +78,9 @@ function copiedFiles(service: ComposeService, repo: RepoIndex): ContainerFile[] 
           location: instruction.location,
         });
       } else {
-        const containerPath = targetIsFolder ? posix.join(target, posix.basename(repoPath)) : target;
+        const containerPath = targetIsFolder
+          ? posix.join(target, posix.basename(repoPath))
+          : target;
         result.push({ containerPath, repoPath, location: instruction.location });
       }
     }
@@ -87,7 +89,11 @@ function copiedFiles(service: ComposeService, repo: RepoIndex): ContainerFile[] 
 }
 
 /** Maps a container path or glob to repository paths through a service's container files. */
-export function containerToRepo(pattern: string, files: ContainerFile[], repo: RepoIndex): string[] {
+export function containerToRepo(
+  pattern: string,
+  files: ContainerFile[],
+  repo: RepoIndex,
+): string[] {
   const found = new Set<string>();
   for (const entry of files) {
     let repoPattern: string | undefined;

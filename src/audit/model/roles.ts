@@ -53,7 +53,10 @@ export function effectiveImage(service: ComposeService): ImageRef | undefined {
  * Assigns each service its role. Data stores are recognized by image; the ingress proxy is an
  * nginx-family service, or failing that a service with nginx configuration mounted into it.
  */
-export function assignRoles(services: ComposeService[], hasNginxMount: (s: ComposeService) => boolean): void {
+export function assignRoles(
+  services: ComposeService[],
+  hasNginxMount: (s: ComposeService) => boolean,
+): void {
   for (const service of services) {
     const image = effectiveImage(service);
     const datastore = datastoreOfImage(image) ?? datastoreOfImage(service.image);

@@ -88,7 +88,11 @@ export interface YamlFile {
    * Locates the key (or, with `part: 'value'`, the value) at `path` in document `doc`;
    * returns undefined when the path is absent.
    */
-  locate(path: ReadonlyArray<string | number>, part?: 'key' | 'value', doc?: number): Location | undefined;
+  locate(
+    path: ReadonlyArray<string | number>,
+    part?: 'key' | 'value',
+    doc?: number,
+  ): Location | undefined;
 }
 
 // ---------------------------------------------------------------- Compose

@@ -1,6 +1,7 @@
 import type { Rule } from './rule.js';
 import { ciRules } from './ci/index.js';
 import { composeRules } from './compose/index.js';
+import { coreRules } from './core/index.js';
 import { dockerfileRules } from './dockerfile/index.js';
 import { nginxRules } from './nginx/index.js';
 import { postgresqlRules } from './postgresql/index.js';
@@ -11,6 +12,7 @@ import { secretRules } from './secrets/index.js';
 export const allRules: readonly Rule[] = [
   ...ciRules,
   ...composeRules,
+  ...coreRules,
   ...dockerfileRules,
   ...nginxRules,
   ...postgresqlRules,

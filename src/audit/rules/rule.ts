@@ -1,7 +1,15 @@
 import type { Finding, Layer, Location, Severity } from '../../finding/finding.js';
 import type { DeploymentModel } from '../model/types.js';
 
-export type RuleTarget = 'dockerfile' | 'compose' | 'nginx' | 'postgresql' | 'redis' | 'secrets' | 'ci';
+export type RuleTarget =
+  | 'core'
+  | 'dockerfile'
+  | 'compose'
+  | 'nginx'
+  | 'postgresql'
+  | 'redis'
+  | 'secrets'
+  | 'ci';
 export type RuleStatus = 'experimental' | 'stable' | 'deprecated';
 
 export interface RuleMeta {
