@@ -44,8 +44,17 @@ export function createReport(
   };
 }
 
-/** Returns the findings that count toward the exit code: unsuppressed, at or above `threshold`. */
+/**
+ * Returns the findings that make the exit code 1: unsuppressed misconfigurations at or above
+ * `threshold`. Files that could not be read or parsed make it 2 instead, so they are left out.
+ */
 export function failingFindings(findings: Finding[], threshold: Severity): Finding[] {
   const minimum = severityRank(threshold);
-  return findings.filter((f) => !f.suppression && severityRank(f.severity) >= minimum);
+  return findings.filter(
+    (f) =>
+      !f.suppression &&
+      f.kind !== 'input-error' &&
+      f.kind !== 'parse-error' &&
+      severityRank(f.severity) >= minimum,
+  );
 }

@@ -1,0 +1,106 @@
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { auditPath } from '../../src/audit/engine.js';
+import { makeRepo, runCli } from './run-cli.js';
+
+const GOOD_DOCKERFILE = 'FROM node:20.11.1-alpine\nUSER node\nCMD ["node", "server.js"]\n';
+
+function inputFindings(root: string) {
+  return auditPath(root).findings.filter((f) => f.kind === 'input-error' || f.kind === 'parse-error');
+}
+
+describe('bad input', () => {
+  it('rejects a path that does not exist with exit 2', () => {
+    const result = runCli(['audit', '/nonexistent/infraprime-path']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("path '/nonexistent/infraprime-path' does not exist");
+    expect(result.stderr).not.toContain('    at ');
+  });
+
+  it('reports malformed YAML with its line and goes on', () => {
+    const root = makeRepo({
+      'compose.yaml': 'services:\n  web:\n    image: [unclosed\n',
+      'api/Dockerfile': GOOD_DOCKERFILE,
+    });
+    const found = inputFindings(root);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found[0]!.location?.path).toBe('compose.yaml');
+    expect(found[0]!.location?.startLine).toBeGreaterThanOrEqual(3);
+    expect(found[0]!.message).toContain('help:');
+  });
+
+  it('bounds a YAML alias bomb', () => {
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let level = 1; level < 12; level++) {
+      const previous = String.fromCharCode(96 + level);
+      const name = String.fromCharCode(97 + level);
+      lines.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(',')}]`);
+    }
+    const root = makeRepo({ 'compose.yaml': `x-bomb:\n${lines.map((l) => `  ${l}`).join('\n')}\nservices: {}\n` });
+    const started = performance.now();
+    const found = inputFindings(root);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(found.some((f) => f.location?.path === 'compose.yaml')).toBe(true);
+  });
+
+  it('survives deeply nested YAML', () => {
+    const depth = 20_000;
+    const root = makeRepo({ 'compose.yaml': `${'['.repeat(depth)}${']'.repeat(depth)}\n` });
+    expect(() => auditPath(root)).not.toThrow();
+  });
+
+  it('skips a binary file with a configuration name', () => {
+    const root = makeRepo({ Dockerfile: Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2, 3]) });
+    const found = inputFindings(root);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toContain("'Dockerfile' is a binary file");
+  });
+
+  it('skips a file over 10 MB', () => {
+    const root = makeRepo({ 'compose.yaml': `services: {}\n${'#'.repeat(11 * 1024 * 1024)}\n` });
+    const found = inputFindings(root);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toContain('over the 10 MB limit');
+  });
+
+  it('reads invalid UTF-8 with a warning', () => {
+    const bytes = Buffer.concat([Buffer.from('FROM alpine:3.20\n# caf'), Buffer.from([0xe9]), Buffer.from('\nUSER 1000\n')]);
+    const root = makeRepo({ Dockerfile: bytes });
+    const found = inputFindings(root);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toContain("'Dockerfile' line 2 is not valid UTF-8");
+  });
+
+  it('detects a symbolic link loop', () => {
+    const root = makeRepo({ 'app/Dockerfile': GOOD_DOCKERFILE });
+    symlinkSync(join(root, 'app'), join(root, 'app', 'again'));
+    const found = inputFindings(root);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toContain('symbolic link loop');
+  });
+
+  it('reports an unreadable file and exits 2', () => {
+    const root = makeRepo({ 'api/Dockerfile': GOOD_DOCKERFILE, 'db/pg_hba.conf': 'hostssl all all 0.0.0.0/0 scram-sha-256\n' });
+    chmodSync(join(root, 'db', 'pg_hba.conf'), 0o000);
+    chmodSync(root, 0o755);
+    // Root reads any file, so the CLI runs as `nobody` when the tests run as root.
+    const prefix = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+    const result = runCli(['audit', root, '--only', 'IP002'], { prefix });
+    expect(result.stdout).toContain("cannot read 'db/pg_hba.conf' (EACCES)");
+    expect(result.status).toBe(2);
+  });
+
+  it('continues past a folder it cannot list', () => {
+    const root = makeRepo({ 'api/Dockerfile': GOOD_DOCKERFILE });
+    mkdirSync(join(root, 'secret'));
+    writeFileSync(join(root, 'secret', 'compose.yaml'), 'services: {}\n');
+    chmodSync(join(root, 'secret'), 0o000);
+    chmodSync(root, 0o755);
+    const prefix = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+    const result = runCli(['audit', root, '--format', 'json'], { prefix });
+    const report = JSON.parse(result.stdout);
+    expect(report.findings.some((f: { message: string }) => f.message.includes("cannot read 'secret' (EACCES)"))).toBe(true);
+    chmodSync(join(root, 'secret'), 0o755);
+  });
+});
