@@ -200,6 +200,7 @@ function applySuppressions(
   built: BuildResult,
   accepted: Acceptance[],
   now: Date,
+  rules: readonly Rule[],
 ): void {
   const inlineByFile = new Map<string, InlineSuppression[]>();
   const inlineOf = (path: string): InlineSuppression[] => {
@@ -216,7 +217,7 @@ function applySuppressions(
   };
 
   const expired = new Set<Acceptance>();
-  const names = new Map(allRules.map((rule) => [rule.id, rule.name.toUpperCase()]));
+  const names = new Map(rules.map((rule) => [rule.id, rule.name.toUpperCase()]));
   for (const finding of [...findings]) {
     const at = finding.location;
     if (!at || finding.ruleId === suppressionWithoutReason.id) continue;

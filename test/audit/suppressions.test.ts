@@ -1,0 +1,131 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/audit/config.js';
+import { auditPath } from '../../src/audit/engine.js';
+import { type Rule, defineRule } from '../../src/audit/rules/rule.js';
+import { UsageError } from '../../src/cli/errors.js';
+import { makeRepo } from '../cli/run-cli.js';
+
+/** Reports every `RUN` line of every Dockerfile, so tests control where findings appear. */
+const everyRun: Rule = defineRule({
+  id: 'DF999',
+  name: 'every-run',
+  title: 'Test rule reporting each RUN line',
+  severity: 'medium',
+  layer: 'container',
+  target: 'dockerfile',
+  control: 'container.test',
+  status: 'stable',
+  rationale: 'Exists only in tests.',
+  fix: 'None.',
+  references: [],
+  check(model, report) {
+    for (const dockerfile of model.dockerfiles) {
+      dockerfile.file.lines.forEach((line, index) => {
+        if (line.startsWith('RUN')) report({ message: `run at ${index + 1}`, location: dockerfile.file.lineAt(index + 1) });
+      });
+    }
+  },
+});
+
+function audit(root: string, now = new Date('2026-12-04T00:00:00Z'), noIgnore = false) {
+  const config = loadConfig(root);
+  return auditPath(root, { rules: [everyRun], config, now, noIgnore }).findings;
+}
+
+const DOCKERFILE = [
+  'FROM alpine:3.20',
+  '# infraprime-ignore DF999 the mirror needs it',
+  'RUN apk add --no-cache curl',
+  'RUN echo two # infraprime-ignore every-run trailing comment with name',
+  '# infraprime-ignore DF999',
+  'RUN echo three',
+  'RUN echo four',
+  '',
+].join('\n');
+
+describe('suppressions', () => {
+  it('applies inline comments with a reason', () => {
+    const findings = audit(makeRepo({ Dockerfile: DOCKERFILE }));
+    const byLine = new Map(findings.filter((f) => f.ruleId === 'DF999').map((f) => [f.location!.startLine, f]));
+    expect(byLine.get(3)?.suppression).toEqual({ kind: 'inline', reason: 'the mirror needs it' });
+    expect(byLine.get(4)?.suppression).toEqual({ kind: 'inline', reason: 'trailing comment with name' });
+    expect(byLine.get(6)?.suppression).toBeUndefined();
+    expect(byLine.get(7)?.suppression).toBeUndefined();
+  });
+
+  it('reports a suppression without a reason', () => {
+    const findings = audit(makeRepo({ Dockerfile: DOCKERFILE }));
+    const notice = findings.filter((f) => f.ruleId === 'IP003');
+    expect(notice).toHaveLength(1);
+    expect(notice[0]!.location?.startLine).toBe(5);
+  });
+
+  it('shows everything with noIgnore', () => {
+    const findings = audit(makeRepo({ Dockerfile: DOCKERFILE }), undefined, true);
+    expect(findings.filter((f) => f.suppression)).toHaveLength(0);
+  });
+
+  it('honours accepted findings until they expire', () => {
+    const root = makeRepo({
+      Dockerfile: 'FROM alpine:3.20\nRUN echo one\n',
+      'sub/Dockerfile': 'FROM alpine:3.20\nRUN echo two\n',
+      '.infraprime-accepted.yml': [
+        '- rule: DF999',
+        '  path: Dockerfile',
+        '  reason: tracked in the platform backlog',
+        '  expires: 2027-01-31',
+        '',
+      ].join('\n'),
+    });
+    const before = audit(root, new Date('2027-01-31T12:00:00Z'));
+    const top = before.find((f) => f.location?.path === 'Dockerfile' && f.ruleId === 'DF999');
+    expect(top?.suppression).toEqual({ kind: 'accepted', reason: 'tracked in the platform backlog', expires: '2027-01-31' });
+    expect(before.find((f) => f.location?.path === 'sub/Dockerfile')?.suppression).toBeUndefined();
+    expect(before.some((f) => f.ruleId === 'IP004')).toBe(false);
+
+    const after = audit(root, new Date('2027-02-01T00:00:01Z'));
+    expect(after.find((f) => f.location?.path === 'Dockerfile' && f.ruleId === 'DF999')?.suppression).toBeUndefined();
+    const notice = after.filter((f) => f.ruleId === 'IP004');
+    expect(notice).toHaveLength(1);
+    expect(notice[0]!.location).toMatchObject({ path: '.infraprime-accepted.yml', startLine: 1 });
+  });
+});
+
+describe('configuration', () => {
+  it('disables a rule and changes a severity', () => {
+    const root = makeRepo({ Dockerfile: 'FROM alpine:3.20\nRUN echo one\n' });
+    writeFileSync(join(root, '.infraprime.yml'), 'rules:\n  DF999: high\n');
+    expect(audit(root).find((f) => f.ruleId === 'DF999')?.severity).toBe('high');
+    writeFileSync(join(root, '.infraprime.yml'), 'rules:\n  every-run: off\n');
+    expect(audit(root).filter((f) => f.ruleId === 'DF999')).toHaveLength(0);
+  });
+
+  it('ignores paths by glob', () => {
+    const root = makeRepo({
+      Dockerfile: 'FROM alpine:3.20\nRUN echo one\n',
+      'examples/Dockerfile': 'FROM alpine:3.20\nRUN echo two\n',
+      '.infraprime.yml': 'ignore:\n  - "examples/**"\n',
+    });
+    const paths = audit(root).map((f) => f.location?.path);
+    expect(paths).toContain('Dockerfile');
+    expect(paths).not.toContain('examples/Dockerfile');
+  });
+
+  it('names the file and line of an invalid setting', () => {
+    const root = makeRepo({ '.infraprime.yml': 'ignore: []\nrules:\n  DF001: loud\n' });
+    expect(() => loadConfig(root)).toThrow(UsageError);
+    expect(() => loadConfig(root)).toThrow(/\.infraprime\.yml:3: rules\.DF001 must be off, a severity/);
+  });
+
+  it('requires a reason on accepted findings', () => {
+    const root = makeRepo({ '.infraprime-accepted.yml': '- rule: DF001\n  expires: 2027-01-01\n' });
+    expect(() => loadConfig(root)).toThrow(/reason is missing/);
+  });
+
+  it('rejects unknown keys', () => {
+    const root = makeRepo({ '.infraprime.yml': 'rule:\n  DF001: off\n' });
+    expect(() => loadConfig(root)).toThrow(/rule is not a known key/);
+  });
+});
