@@ -81,8 +81,10 @@ export function auditPath(root: string, options: AuditOptions = {}): AuditResult
   }
 
   const unique = deduplicate(findings);
-  if (!options.noIgnore)
-    applySuppressions(unique, built, config.accepted, options.now ?? new Date());
+  if (!options.noIgnore) {
+    const rules = [...allRules, ...(options.rules ?? [])];
+    applySuppressions(unique, built, config.accepted, options.now ?? new Date(), rules);
+  }
   unique.sort(compareFindings);
   return {
     root: absolute,
