@@ -11,7 +11,7 @@ export function classifyByName(repoPath: string): FileKind | undefined {
   const base = parts[parts.length - 1]!;
   const lower = base.toLowerCase();
 
-  if (DOCKERFILE.test(base) && !lower.endsWith('.dockerignore')) return 'dockerfile';
+  if (DOCKERFILE.test(base) && !/\.(dockerignore|md|txt)$/.test(lower)) return 'dockerfile';
   if (COMPOSE.test(base)) return 'compose';
   if (lower === 'pg_hba.conf') return 'pg-hba';
   if (lower === 'postgresql.conf' || lower.endsWith('.postgresql.conf')) return 'postgresql-conf';
