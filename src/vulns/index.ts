@@ -1,0 +1,10 @@
+export * from './acceptance.js';
+export * from './aliases.js';
+export * from './gate.js';
+export * from './identity.js';
+export * from './parse.js';
+export * from './reconcile.js';
+export * from './report-error.js';
+export * from './sla.js';
+export type * from './types.js';
+export { FINDING_STATES } from './types.js';
