@@ -1,3 +1,6 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { NginxDirective } from '../../src/audit/model/types.js';
 import { type IncludeResolver, looksLikeNginx, parseNginx } from '../../src/audit/parsers/nginx.js';
@@ -252,5 +255,84 @@ describe('looksLikeNginx', () => {
     expect(looksLikeNginx('[mysqld]\nport = 3306\n')).toBe(false);
     expect(looksLikeNginx('listen 80;\n')).toBe(false);
     expect(looksLikeNginx(`location ${' '.repeat(100_000)}`)).toBe(false);
+  });
+});
+
+const NGINX_PIECES = [
+  'server',
+  'location',
+  '/',
+  '{',
+  '}',
+  ';',
+  '"',
+  "'",
+  '\\',
+  '#',
+  '$',
+  '${',
+  'include',
+  ' ',
+  '\n',
+  'x',
+  'if',
+  '(',
+  ')',
+  'map',
+  'add_header',
+  'listen',
+];
+
+describe('parseNginx robustness', () => {
+  it('never throws on arbitrary text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (text) => {
+        const config = parse(text, { 'a.conf': text, 'b.conf': 'include a.conf;' });
+        expect(Array.isArray(config.issues)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never throws on nginx-like token soup', () => {
+    const soup = fc
+      .array(fc.constantFrom(...NGINX_PIECES), { maxLength: 200 })
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(soup, soup, (entry, included) => {
+        const config = parse(`${entry}\ninclude *.conf;`, { 'a.conf': included, 'b.conf': entry });
+        for (const issue of config.issues) {
+          expect(issue.location.startLine).toBeGreaterThanOrEqual(1);
+          expect(issue.message.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('parses binary junk without throwing', () => {
+    const junk = Array.from({ length: 20_000 }, (_, index) =>
+      String.fromCharCode((index * 7919) % 256),
+    ).join('');
+    const config = parse(junk);
+    expect(config.issues.length).toBeGreaterThan(0);
+  });
+
+  it('parses every awesome-compose nginx file', () => {
+    const root = '/work/shared/corpus/awesome-compose';
+    if (!existsSync(root)) return;
+    const paths = (readdirSync(root, { recursive: true }) as string[]).filter(
+      (path) => /(^|\/)(nginx\.conf|[^/]*\.conf)$/.test(path) && /nginx|proxy/.test(path),
+    );
+    expect(paths.length).toBeGreaterThan(0);
+    for (const path of paths) {
+      const text = readFileSync(join(root, path), 'utf8');
+      const config = parseNginx(new SourceFile(path, text), () => []);
+      expect(
+        config.issues.filter((issue) => issue.severity !== 'low'),
+        path,
+      ).toEqual([]);
+      expect(config.directives.length, path).toBeGreaterThan(0);
+    }
   });
 });
