@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// Benchmarks `infraprime audit` against dockerfilelint on the same files in the same run, and
+// the whole-corpus and one-project wall times and peak memory. Run `npm run build` first.
+// Usage: node bench/audit.mjs [runs]   (default 7 runs; medians are reported)
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const project = join(here, '..');
+const corpus = join(project, '..', 'shared', 'corpus', 'awesome-compose');
+const work = join(here, '.work');
+const runs = Number(process.argv[2] ?? 7);
+const REPLICAS_TARGET = 3500;
+
+if (!existsSync(corpus)) {
+  console.error(`corpus not found at ${corpus}; the benchmark needs ../shared/corpus/awesome-compose`);
+  process.exit(2);
+}
+
+function listFiles(folder) {
+  const found = [];
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) found.push(...listFiles(path));
+    else found.push(path);
+  }
+  return found;
+}
+
+/** Copies the corpus's Dockerfiles round robin into REPLICAS_TARGET folders of one file each. */
+function replicateDockerfiles() {
+  const sources = listFiles(corpus).filter((path) => /(^|\/)Dockerfile[^/]*$/i.test(path));
+  const target = join(work, 'dockerfiles');
+  rmSync(target, { recursive: true, force: true });
+  const files = [];
+  let bytes = 0;
+  for (let index = 0; index < REPLICAS_TARGET; index++) {
+    const source = sources[index % sources.length];
+    const folder = join(target, `d${String(index).padStart(4, '0')}`);
+    mkdirSync(folder, { recursive: true });
+    const destination = join(folder, 'Dockerfile');
+    copyFileSync(source, destination);
+    bytes += statSync(destination).size;
+    files.push(destination);
+  }
+  return { target, files, bytes, sources: sources.length };
+}
+
+/** Runs a command `runs` times under /usr/bin/time; returns median seconds and peak RSS in MB. */
+function measure(command, args, anyStatus = false) {
+  const seconds = [];
+  const rss = [];
+  for (let run = 0; run < runs; run++) {
+    const started = process.hrtime.bigint();
+    const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], {
+      encoding: 'utf8',
+      maxBuffer: 512 * 1024 * 1024,
+    });
+    seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
+    // dockerfilelint exits with its count of problems, so only a crash counts for it.
+    if (anyStatus ? result.signal !== null : result.status !== 0 && result.status !== 1) {
+      throw new Error(`${command} ${args.slice(0, 3).join(' ')} exited ${result.status}: ${result.stderr.slice(-500)}`);
+    }
+    const lines = result.stderr.trim().split('\n');
+    rss.push(Number(lines[lines.length - 1]) / 1024);
+  }
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return { seconds: median(seconds), min: Math.min(...seconds), rssMb: median(rss) };
+}
+
+const bin = join(project, 'bin', 'infraprime.js');
+const dockerfilelint = join(project, 'node_modules', 'dockerfilelint', 'bin', 'dockerfilelint');
+const replicated = replicateDockerfiles();
+const megabytes = replicated.bytes / 1024 / 1024;
+
+const ours = measure(process.execPath, [bin, 'audit', replicated.target, '--format', 'json', '-o', '/dev/null']);
+const peer = measure(process.execPath, [dockerfilelint, '-j', ...replicated.files], true);
+const whole = measure(process.execPath, [bin, 'audit', corpus, '--format', 'json', '-o', '/dev/null']);
+const one = measure(process.execPath, [bin, 'audit', join(corpus, 'nginx-golang-postgres'), '--format', 'json', '-o', '/dev/null']);
+const nodeStart = measure(process.execPath, ['-e', '0']);
+
+const row = (name, m, files, mb) =>
+  `| ${name} | ${m.seconds.toFixed(3)} | ${m.min.toFixed(3)} | ${files ? Math.round(files / m.seconds) : '-'} | ${mb ? (mb / m.seconds).toFixed(2) : '-'} | ${m.rssMb.toFixed(0)} |`;
+
+console.log(`node ${process.version}, ${runs} runs each, ${replicated.files.length} Dockerfiles (${megabytes.toFixed(2)} MB) copied from ${replicated.sources} corpus Dockerfiles\n`);
+console.log('| command | median s | min s | files/s | MB/s | peak RSS MB |');
+console.log('| --- | --- | --- | --- | --- | --- |');
+console.log(row('infraprime audit, 3,500 Dockerfiles, all rules', ours, replicated.files.length, megabytes));
+console.log(row('dockerfilelint -j, same files', peer, replicated.files.length, megabytes));
+console.log(row('infraprime audit, whole awesome-compose corpus', whole));
+console.log(row('infraprime audit, nginx-golang-postgres', one));
+console.log(row('node -e 0 (start-up alone)', nodeStart));
+console.log(`\nratio dockerfilelint / infraprime on the same files: ${(peer.seconds / ours.seconds).toFixed(2)}x`);
