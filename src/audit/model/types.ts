@@ -276,7 +276,14 @@ export interface PgHbaFile {
 
 export interface EnvFile {
   file: SourceFile;
-  entries: Array<{ key: string; value: string; location: Location }>;
+  entries: Array<{
+    key: string;
+    /** Value with quotes removed and escapes applied; `${VAR}` references are kept as written. */
+    value: string;
+    location: Location;
+    /** Quote the value was written in; Compose does not interpolate single-quoted values. */
+    quote?: '"' | "'";
+  }>;
   issues: ParseIssue[];
 }
 

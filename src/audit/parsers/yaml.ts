@@ -1,7 +1,411 @@
-import type { YamlFile } from '../model/types.js';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  type Node,
+  type Pair,
+  parseAllDocuments,
+  type YAMLError,
+  type YAMLMap,
+} from 'yaml';
+import type { Location } from '../../finding/finding.js';
+import type { ParseIssue, YamlFile } from '../model/types.js';
 import type { SourceFile } from '../source.js';
 
-// Stub: replaced by the real parser.
+export type YamlPath = ReadonlyArray<string | number>;
+
+/** A node carrying a tag outside the YAML core schema, such as Compose's `!reset`. */
+export interface CustomTag {
+  path: Array<string | number>;
+  tag: string;
+}
+
+/**
+ * Nodes that alias expansion may create in one document. Real configuration files stay far
+ * below it; a billion-laughs document reaches it after a few levels and is rejected.
+ */
+export const MAX_ALIAS_EXPANSION = 100_000;
+
+/** Nesting depth past which values are dropped; the `yaml` parser itself gives up near 1,000. */
+export const MAX_NESTING_DEPTH = 1_000;
+
+const customTagsByFile = new WeakMap<YamlFile, CustomTag[][]>();
+
+/** Returns the nodes of document `doc` whose tag is not a core-schema tag, by value path. */
+export function customTagsOf(file: YamlFile, doc = 0): CustomTag[] {
+  return customTagsByFile.get(file)?.[doc] ?? [];
+}
+
+/** Parses a YAML stream, resolving aliases and `<<` merge keys, and keeps a way back to spans. */
 export function parseYaml(file: SourceFile): YamlFile {
-  return { file, documents: [], issues: [], locate: () => undefined };
+  const issues: ParseIssue[] = [];
+  const parsed = parseAllDocuments(file.text, {
+    merge: true,
+    prettyErrors: false,
+    strict: true,
+    uniqueKeys: true,
+  });
+  // An empty stream carries its errors on the stream itself.
+  const documents = 'empty' in parsed ? [] : parsed;
+  if ('empty' in parsed) {
+    for (const error of parsed.errors) issues.push(issueOfYamlError(file, error));
+  }
+
+  const values: unknown[] = [];
+  const tags: CustomTag[][] = [];
+  const aliasTargets: Array<Map<Node, Node>> = [];
+  for (const document of documents) {
+    for (const error of document.errors) issues.push(issueOfYamlError(file, error));
+    const targets = resolveAnchors(document.contents);
+    aliasTargets.push(targets);
+    const converter = new Converter(file, targets);
+    values.push(converter.convertDocument(document.contents));
+    issues.push(...converter.issues);
+    tags.push(converter.tags);
+  }
+
+  const locate = (path: YamlPath, part: 'key' | 'value' = 'key', doc = 0): Location | undefined => {
+    const document = documents[doc];
+    const targets = aliasTargets[doc];
+    if (!document || !targets) return undefined;
+    const span = locateNode(document.contents as Node | null, path, part, targets);
+    return span ? file.rangeAt(span[0], trimmedEnd(file.text, span[0], span[1])) : undefined;
+  };
+  const result: YamlFile = { file, documents: values, issues, locate };
+  customTagsByFile.set(result, tags);
+  return result;
+}
+
+// ---------------------------------------------------------------- errors
+
+const YAML_HELP: Record<string, string> = {
+  BAD_INDENT: 'indent the entry to the same column as its siblings, using spaces',
+  TAB_AS_INDENT: 'indent with spaces: YAML does not allow tabs for indentation',
+  DUPLICATE_KEY: 'remove or rename one of the duplicate keys; only one value can be kept',
+  MISSING_CHAR: 'add the missing closing character, such as a quote, `]` or `}`',
+  MULTILINE_IMPLICIT_KEY: 'put the key on one line, or quote it',
+  BLOCK_AS_IMPLICIT_KEY: 'put a mapping or sequence used as a key on one line, or restructure it',
+  UNEXPECTED_TOKEN:
+    'check the line for a stray character, an unquoted `:` or `#`, or a missing quote',
+  BAD_ALIAS: 'define the anchor (`&name`) before the alias (`*name`) that uses it',
+  BAD_DQ_ESCAPE: 'use a valid escape in the double-quoted string, or switch to single quotes',
+  BAD_SCALAR_START: 'quote a value that starts with `@`, `` ` `` or another reserved character',
+  BLOCK_IN_FLOW: 'write collections inside `[...]` or `{...}` in flow style too',
+  KEY_OVER_1024_CHARS: 'shorten the key, or use an explicit `? key` entry',
+  MULTIPLE_ANCHORS: 'give the node only one anchor',
+  MULTIPLE_TAGS: 'give the node only one tag',
+  MULTIPLE_DOCS: 'separate documents with a `---` line',
+  BAD_DIRECTIVE: 'fix or remove the `%` directive line',
+  TAG_RESOLVE_FAILED: 'check the tag, or remove it',
+};
+
+function issueOfYamlError(file: SourceFile, error: YAMLError): ParseIssue {
+  const [start, end] = error.pos;
+  if (/call stack/i.test(error.message)) {
+    return {
+      message: `YAML nesting in '${file.path}' is too deep to read`,
+      location: file.rangeAt(start, end),
+      help: `keep nesting below ${MAX_NESTING_DEPTH} levels; real configuration needs a few dozen at most`,
+    };
+  }
+  const message = error.message.replace(/ at line \d+, column \d+[\s\S]*$/, '');
+  return {
+    message: `invalid YAML in '${file.path}': ${message}`,
+    location: file.rangeAt(start, Math.max(end, start + 1)),
+    help: YAML_HELP[error.code] ?? 'fix the YAML syntax at this position',
+  };
+}
+
+// ---------------------------------------------------------------- anchors and aliases
+
+/**
+ * Maps each alias node to the node it refers to: the last node before it, in document order,
+ * whose anchor has the same name. Walks with an explicit stack so depth cannot overflow.
+ */
+function resolveAnchors(root: unknown): Map<Node, Node> {
+  const targets = new Map<Node, Node>();
+  const anchors = new Map<string, Node>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isPair(node)) {
+      stack.push(node.value, node.key);
+      continue;
+    }
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (target) targets.set(node, target);
+      continue;
+    }
+    if (!isScalar(node) && !isMap(node) && !isSeq(node)) continue;
+    if (node.anchor) anchors.set(node.anchor, node);
+    if (isMap(node) || isSeq(node)) {
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
+    }
+  }
+  return targets;
+}
+
+function deref(node: unknown, targets: Map<Node, Node>): unknown {
+  let current = node;
+  for (let hops = 0; isAlias(current) && hops < 100; hops++) current = targets.get(current);
+  return isAlias(current) ? undefined : current;
+}
+
+function isMergeKey(key: unknown): boolean {
+  if (!isScalar(key)) return false;
+  return typeof key.value === 'symbol' || (key.value === '<<' && key.type === 'PLAIN');
+}
+
+function keyText(key: unknown): string {
+  if (isScalar(key)) return key.value === null ? '' : String(key.value);
+  if (key === null || key === undefined) return '';
+  return String(key);
+}
+
+/** Merge sources of a `<<` value: one mapping, or a sequence of mappings, aliases resolved. */
+function mergeSources(value: unknown, targets: Map<Node, Node>): YAMLMap[] {
+  const source = deref(value, targets);
+  const items = isSeq(source) ? source.items.map((item) => deref(item, targets)) : [source];
+  return items.filter((item): item is YAMLMap => isMap(item));
+}
+
+// ---------------------------------------------------------------- locate
+
+/** Finds the pair for `key`: explicit keys first (the last one wins), then merge sources in order. */
+function findPair(
+  map: YAMLMap,
+  key: string,
+  targets: Map<Node, Node>,
+  seen: Set<YAMLMap>,
+): Pair | undefined {
+  if (seen.has(map)) return undefined;
+  seen.add(map);
+  for (let i = map.items.length - 1; i >= 0; i--) {
+    const pair = map.items[i]!;
+    if (!isMergeKey(pair.key) && keyText(pair.key) === key) return pair;
+  }
+  for (const pair of map.items) {
+    if (!isMergeKey(pair.key)) continue;
+    for (const source of mergeSources(pair.value, targets)) {
+      const found = findPair(source, key, targets, seen);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+type Span = [number, number];
+
+function spanOf(node: unknown): Span | undefined {
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range ? [range[0], range[1]] : undefined;
+}
+
+function locateNode(
+  root: Node | null,
+  path: YamlPath,
+  part: 'key' | 'value',
+  targets: Map<Node, Node>,
+): Span | undefined {
+  let node: unknown = root;
+  let written: unknown = root;
+  for (const segment of path) {
+    const container = deref(node, targets);
+    if (isMap(container)) {
+      const pair = findPair(container, String(segment), targets, new Set());
+      if (!pair) return undefined;
+      written = pair.key;
+      node = pair.value;
+    } else if (isSeq(container)) {
+      const index =
+        typeof segment === 'number' ? segment : /^\d+$/.test(segment) ? Number(segment) : -1;
+      const item = container.items[index];
+      if (item === undefined) return undefined;
+      written = item;
+      node = item;
+    } else {
+      return undefined;
+    }
+  }
+  if (part === 'key') return spanOf(written) ?? spanOf(deref(node, targets));
+  const value = deref(node, targets);
+  const valueSpan = spanOf(value);
+  const isEmpty =
+    isScalar(value) && value.value === null && valueSpan && valueSpan[0] === valueSpan[1];
+  return isEmpty || !valueSpan ? spanOf(written) : valueSpan;
+}
+
+/** Moves a span's end back over trailing blanks and line breaks that the parser includes. */
+function trimmedEnd(text: string, start: number, end: number): number {
+  let trimmed = end;
+  while (trimmed > start && /\s/.test(text[trimmed - 1]!)) trimmed--;
+  return trimmed;
+}
+
+// ---------------------------------------------------------------- conversion to plain values
+
+class AliasBudgetError extends Error {
+  constructor(readonly node: Node) {
+    super('alias expansion budget exceeded');
+  }
+}
+
+/** Sets an own property, so that keys such as `__proto__` stay data. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+}
+
+/** Converts a parsed document to plain values, applying merge keys and copying aliased nodes. */
+class Converter {
+  readonly issues: ParseIssue[] = [];
+  readonly tags: CustomTag[] = [];
+  private readonly active = new Set<Node>();
+  private readonly path: Array<string | number> = [];
+  private aliasDepth = 0;
+  private expanded = 0;
+  private depthReported = false;
+
+  constructor(
+    private readonly file: SourceFile,
+    private readonly targets: Map<Node, Node>,
+  ) {}
+
+  convertDocument(contents: unknown): unknown {
+    try {
+      return this.convert(contents, 0);
+    } catch (error) {
+      if (!(error instanceof AliasBudgetError)) throw error;
+      this.issues.push({
+        message: `aliases in '${this.file.path}' expand to more than ${MAX_ALIAS_EXPANSION.toLocaleString('en-US')} nodes, as in a billion-laughs attack`,
+        location: this.locationOf(error.node),
+        help: 'write the repeated values out, or reuse them through fewer nested aliases',
+      });
+      return null;
+    }
+  }
+
+  private convert(node: unknown, depth: number): unknown {
+    if (node === null || node === undefined) return null;
+    if (depth > MAX_NESTING_DEPTH) {
+      this.reportDepth(node as Node);
+      return null;
+    }
+    if (this.aliasDepth > 0 && ++this.expanded > MAX_ALIAS_EXPANSION) {
+      throw new AliasBudgetError(node as Node);
+    }
+    if (isAlias(node)) return this.convertAlias(node, depth);
+    this.noteTag(node as Node);
+    if (isScalar(node)) return typeof node.value === 'symbol' ? '<<' : node.value;
+    if (isSeq(node)) {
+      const items: unknown[] = [];
+      node.items.forEach((item, index) => {
+        this.path.push(index);
+        items.push(this.convert(item, depth + 1));
+        this.path.pop();
+      });
+      return items;
+    }
+    if (isMap(node)) return this.convertMap(node, depth);
+    return null;
+  }
+
+  private convertAlias(node: Node & { source: string }, depth: number): unknown {
+    const target = this.targets.get(node);
+    if (!target) {
+      this.issues.push({
+        message: `alias '*${node.source}' in '${this.file.path}' refers to no anchor before it`,
+        location: this.locationOf(node),
+        help: `define '&${node.source}' on a node earlier in the document`,
+      });
+      return null;
+    }
+    if (this.active.has(target)) {
+      this.issues.push({
+        message: `alias '*${node.source}' in '${this.file.path}' refers to a node that contains it`,
+        location: this.locationOf(node),
+        help: 'an alias cannot repeat the node it sits in; move the alias outside the anchored node',
+      });
+      return null;
+    }
+    this.aliasDepth++;
+    try {
+      return this.convert(target, depth + 1);
+    } finally {
+      this.aliasDepth--;
+    }
+  }
+
+  private convertMap(node: YAMLMap, depth: number): Record<string, unknown> {
+    this.active.add(node);
+    const result: Record<string, unknown> = {};
+    const merged: Record<string, unknown> = {};
+    let hasMerge = false;
+    for (const pair of node.items) {
+      if (isMergeKey(pair.key)) {
+        hasMerge = true;
+        this.applyMerge(pair, merged, depth);
+        continue;
+      }
+      const key = keyText(pair.key);
+      this.path.push(key);
+      setOwn(result, key, this.convert(pair.value, depth + 1));
+      this.path.pop();
+    }
+    this.active.delete(node);
+    if (!hasMerge) return result;
+    for (const key of Object.keys(result)) setOwn(merged, key, result[key]);
+    return merged;
+  }
+
+  /** Applies one `<<` entry: keys from earlier sources win over later ones. */
+  private applyMerge(pair: Pair, merged: Record<string, unknown>, depth: number): void {
+    const source = deref(pair.value, this.targets);
+    const items = isSeq(source) ? source.items : [pair.value];
+    for (const item of items) {
+      const value = this.convert(item, depth + 1);
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        this.issues.push({
+          message: `merge key '<<' in '${this.file.path}' needs a mapping or a list of mappings`,
+          location: this.locationOf((item as Node | null) ?? (pair.key as Node)),
+          help: 'point `<<` at an anchored mapping, as in `<<: *defaults` or `<<: [*a, *b]`',
+        });
+        continue;
+      }
+      for (const [key, entry] of Object.entries(value)) {
+        if (!Object.hasOwn(merged, key)) setOwn(merged, key, entry);
+      }
+    }
+  }
+
+  private noteTag(node: Node): void {
+    const tag = node.tag;
+    if (tag?.startsWith('!') && !tag.startsWith('!!')) {
+      this.tags.push({ path: [...this.path], tag });
+    }
+  }
+
+  private reportDepth(node: Node): void {
+    if (this.depthReported) return;
+    this.depthReported = true;
+    this.issues.push({
+      message: `YAML nesting in '${this.file.path}' is deeper than ${MAX_NESTING_DEPTH} levels; deeper values were dropped`,
+      location: this.locationOf(node),
+      help: 'flatten the structure; real configuration needs a few dozen levels at most',
+    });
+  }
+
+  private locationOf(node: Node | null | undefined): Location {
+    const span = spanOf(node);
+    return span
+      ? this.file.rangeAt(span[0], Math.max(span[1], span[0] + 1))
+      : this.file.fileStart();
+  }
 }
