@@ -1,15 +1,95 @@
-import type { Dockerfile } from '../model/types.js';
+import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+import type { Dockerfile, DockerInstruction, ParseIssue } from '../model/types.js';
 import type { SourceFile } from '../source.js';
+import { checkInstructions } from './dockerfile/checks.js';
+import { convertInstruction } from './dockerfile/instruction.js';
+import { layOutStages } from './dockerfile/stages.js';
+import { OffsetTable } from './dockerfile/text.js';
+import { createUserResolver } from './dockerfile/user.js';
 
-// Stub: replaced by the real parser.
+export { argTextToSource, detailOf } from './dockerfile/detail.js';
+export { isRootUser, knownNonRootUser } from './dockerfile/user.js';
+
+/** Issues kept per file; a binary or unrelated file read as a Dockerfile would yield thousands. */
+const MAX_ISSUES = 50;
+
+/**
+ * Parses a Dockerfile into instructions and stages with exact source positions. It never
+ * throws: syntax that Docker rejects, and input that dockerfile-ast cannot read, become
+ * `issues`, and everything that could be read is still returned.
+ */
 export function parseDockerfile(file: SourceFile): Dockerfile {
+  const issues: ParseIssue[] = [];
+  const astInstructions = readAst(file, issues);
+  const escapeChar = astInstructions.escape;
+  const context = { file, table: new OffsetTable(file.text), escape: escapeChar, issues };
+
+  const instructions: DockerInstruction[] = [];
+  for (const ast of astInstructions.instructions) {
+    const converted = convertSafely(ast, context);
+    if (converted) instructions.push(converted);
+  }
+  checkInstructions(instructions, file, issues);
+  const layout = layOutStages(instructions, file, issues);
+
   return {
     file,
-    escapeChar: '\\',
-    globalArgs: [],
-    instructions: [],
-    stages: [],
-    issues: [],
-    userOf: () => ({ value: 'root', isRoot: true }),
+    escapeChar,
+    globalArgs: layout.globalArgs,
+    instructions,
+    stages: layout.stages,
+    issues: capIssues(issues, file),
+    userOf: createUserResolver(layout.stages, layout.globalDefaults),
   };
+}
+
+function readAst(
+  file: SourceFile,
+  issues: ParseIssue[],
+): { instructions: Instruction[]; escape: string } {
+  try {
+    const ast = DockerfileParser.parse(file.text);
+    const directive = ast.getEscapeCharacter();
+    return { instructions: ast.getInstructions(), escape: directive === '`' ? '`' : '\\' };
+  } catch (error) {
+    issues.push({
+      message: `the Dockerfile could not be parsed: ${(error as Error).message}`,
+      location: file.fileStart(),
+      help: 'check the file against the Dockerfile reference; this may also be a bug in InfraPrime',
+    });
+    return { instructions: [], escape: '\\' };
+  }
+}
+
+function convertSafely(ast: Instruction, context: Parameters<typeof convertInstruction>[1]) {
+  try {
+    return convertInstruction(ast, context);
+  } catch (error) {
+    const line = safeStartLine(ast);
+    context.issues.push({
+      message: `an instruction could not be read: ${(error as Error).message}`,
+      location: context.file.lineAt(line),
+      help: 'check this instruction, and any heredoc in it, against the Dockerfile reference',
+    });
+    return undefined;
+  }
+}
+
+function safeStartLine(ast: Instruction): number {
+  try {
+    return ast.getRange().start.line + 1;
+  } catch {
+    return 1;
+  }
+}
+
+function capIssues(issues: ParseIssue[], file: SourceFile): ParseIssue[] {
+  if (issues.length <= MAX_ISSUES) return issues;
+  const kept = issues.slice(0, MAX_ISSUES);
+  kept.push({
+    message: `${issues.length - MAX_ISSUES} more problems in this file are not listed`,
+    location: file.fileStart(),
+    help: 'check that this file is a Dockerfile; fix the problems listed above and audit again',
+  });
+  return kept;
 }
