@@ -1,3 +1,13 @@
 import type { Rule } from '../rule.js';
+import { credentialInFileRule } from './credential-in-file.js';
+import { envFileNotIgnoredRule } from './env-file-not-ignored.js';
+import { envTemplateRealValueRule } from './env-template-real-value.js';
+import { hardcodedComposeSecretRule } from './hardcoded-compose-secret.js';
 
-export const secretRules: Rule[] = [];
+/** Secret rules in id order. */
+export const secretRules: Rule[] = [
+  hardcodedComposeSecretRule,
+  envTemplateRealValueRule,
+  envFileNotIgnoredRule,
+  credentialInFileRule,
+];

@@ -1,0 +1,67 @@
+import { defineRule } from '../rule.js';
+import { dockerfileHealthcheck, isMapping, isTrue, serviceKey, servicesOf, stringsOf } from './helpers.js';
+
+const TIMING_KEYS = ['interval', 'timeout', 'retries', 'start_period'];
+
+export const healthcheckRule = defineRule({
+  id: 'DC013',
+  name: 'healthcheck-missing-or-incomplete',
+  title: 'Service has no complete healthcheck',
+  severity: 'medium',
+  layer: 'monitoring',
+  target: 'compose',
+  control: 'monitoring.healthchecks',
+  status: 'stable',
+  rationale:
+    'A healthcheck lets Docker tell a running process from a working service: dependants wait for `service_healthy`, orchestrators restart or stop routing to an unhealthy container, and monitoring sees the failure. ' +
+    'Without `interval`, `timeout`, `retries` and `start_period` the defaults apply (30 s timeouts, no start grace), which either hides a hung service for minutes or marks a slow starter as failed.',
+  fix: 'Add a `healthcheck` with `test`, `interval`, `timeout`, `retries` and `start_period`, or a `HEALTHCHECK` instruction in the image\'s Dockerfile.',
+  references: [
+    'https://docs.docker.com/reference/compose-file/services/#healthcheck',
+    'https://docs.docker.com/reference/dockerfile/#healthcheck',
+  ],
+  limitations: [
+    'A `HEALTHCHECK` built into a pulled image is not visible to a static check, so services that use such an image are reported.',
+    'A Dockerfile `HEALTHCHECK` counts as complete, because its flags have defined defaults.',
+  ],
+  check(model, report) {
+    for (const entry of servicesOf(model)) {
+      const { service } = entry;
+      const healthcheck = service.config.healthcheck;
+      const fromDockerfile = dockerfileHealthcheck(service);
+      const dockerfileDisabled = fromDockerfile?.args[0]?.toUpperCase() === 'NONE';
+      const say = (message: string, path: string[]) =>
+        report({
+          message: `service '${service.name}' ${message}`,
+          location: service.locate(path) ?? service.location,
+          key: serviceKey(entry),
+        });
+
+      if (!isMapping(healthcheck)) {
+        if (fromDockerfile && !dockerfileDisabled) continue;
+        say(
+          fromDockerfile ? 'has its image healthcheck disabled by `HEALTHCHECK NONE`' : 'has no healthcheck',
+          [],
+        );
+        continue;
+      }
+      if (isTrue(healthcheck.disable)) {
+        say('disables its healthcheck', ['healthcheck', 'disable']);
+        continue;
+      }
+      const test = stringsOf(healthcheck.test);
+      if (test[0]?.toUpperCase() === 'NONE') {
+        say('disables its healthcheck with `test: ["NONE"]`', ['healthcheck', 'test']);
+        continue;
+      }
+      if (test.length === 0 && (!fromDockerfile || dockerfileDisabled)) {
+        say('has a healthcheck without a `test`', ['healthcheck']);
+        continue;
+      }
+      const missing = TIMING_KEYS.filter((key) => healthcheck[key] === undefined || healthcheck[key] === null);
+      if (missing.length > 0) {
+        say(`has a healthcheck without ${missing.map((key) => `\`${key}\``).join(', ')}`, ['healthcheck']);
+      }
+    }
+  },
+});

@@ -1,0 +1,40 @@
+import { defineRule } from '../rule.js';
+import { datastoreOf, serviceKey, servicesOf } from './helpers.js';
+
+export const internalNetworkRule = defineRule({
+  id: 'DC008',
+  name: 'backend-not-on-internal-network',
+  title: 'Backend or data service is not on an internal network',
+  severity: 'medium',
+  layer: 'network',
+  target: 'compose',
+  control: 'network.internal-networks',
+  status: 'stable',
+  rationale:
+    'A network with `internal: true` has no route to the outside, so a compromised backend or database cannot download tools, reach a command-and-control server or send data out. ' +
+    'Backends and data stores only need to talk to the proxy and to each other, which an internal network allows.',
+  fix: 'Declare a network with `internal: true`, attach the backend and data services only to it, and attach the reverse proxy to both it and a public network.',
+  references: [
+    'https://docs.docker.com/reference/compose-file/networks/#internal',
+    'https://docs.docker.com/engine/network/',
+  ],
+  limitations: [
+    'A service on an internal network and also on a non-internal one passes, because a backend that calls external APIs needs that egress path.',
+    'Services with `network_mode` are left to DC003.',
+  ],
+  check(model, report) {
+    for (const entry of servicesOf(model)) {
+      const { service, project } = entry;
+      if (service.role === 'proxy' && !datastoreOf(service)) continue;
+      if (service.networkMode) continue;
+      if (service.networks.some((name) => project.networks[name]?.internal === true)) continue;
+      const kind = datastoreOf(service) ? 'data service' : 'backend service';
+      const names = service.networks.map((name) => `'${name}'`).join(', ');
+      report({
+        message: `${kind} '${service.name}' is on no internal network (only ${names})`,
+        location: service.locate(['networks']) ?? service.location,
+        key: serviceKey(entry),
+      });
+    }
+  },
+});

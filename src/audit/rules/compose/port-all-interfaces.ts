@@ -1,0 +1,36 @@
+import { defineRule } from '../rule.js';
+import { serviceKey, servicesOf } from './helpers.js';
+
+const ALL_INTERFACES = new Set([undefined, '', '0.0.0.0', '::', '[::]']);
+
+export const portAllInterfacesRule = defineRule({
+  id: 'DC007',
+  name: 'port-bound-to-all-interfaces',
+  title: 'Published port listens on every host interface',
+  severity: 'low',
+  layer: 'network',
+  target: 'compose',
+  control: 'network.bind-host-interface',
+  status: 'stable',
+  rationale:
+    'A port published without a host address listens on every interface of the host, public ones included, and Docker opens the host firewall for it. ' +
+    'Naming the interface keeps a port that is meant for a load balancer, a VPN or local tools from being reachable by everyone.',
+  fix: 'Prefix the mapping with the address to listen on, as in `"127.0.0.1:8080:80"`, or set `host_ip` in the long syntax.',
+  references: [
+    'https://docs.docker.com/reference/compose-file/services/#ports',
+    'https://docs.docker.com/engine/network/packet-filtering-firewalls/',
+  ],
+  limitations: ['The public ports of the reverse proxy are reported too; suppress the finding with a reason when a port is meant to be public.'],
+  check(model, report) {
+    for (const entry of servicesOf(model)) {
+      for (const port of entry.service.ports) {
+        if (!ALL_INTERFACES.has(port.hostIp)) continue;
+        report({
+          message: `port ${port.published ?? port.target} of service '${entry.service.name}' listens on all host interfaces`,
+          location: port.location,
+          key: serviceKey(entry, `${port.published ?? ''}:${port.target}/${port.protocol}`),
+        });
+      }
+    }
+  },
+});

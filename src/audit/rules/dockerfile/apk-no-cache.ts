@@ -1,0 +1,49 @@
+import { defineRule } from '../rule.js';
+import { commandText, runCommands } from './commands.js';
+import { hasCacheMount, packageCommands } from './packages.js';
+import { shippedLayerStages } from './stages.js';
+
+export const apkNoCache = defineRule({
+  id: 'DF009',
+  name: 'apk-no-cache',
+  title: '`apk add` keeps the package index in the image',
+  severity: 'low',
+  layer: 'container',
+  target: 'dockerfile',
+  control: 'container.package-hygiene',
+  status: 'stable',
+  rationale:
+    'Without `--no-cache`, `apk add` stores the downloaded package index under `/var/cache/apk`. The index is ' +
+    'useless at runtime, makes every layer that installs packages larger, and records package versions that go stale.',
+  fix: 'Use `apk add --no-cache <packages>`, which fetches the index for this command only and stores nothing.',
+  limitations: [
+    'Only the stages that end up in a shipped image are checked.',
+    'Removing `/var/cache/apk/*` in the same `RUN`, or a BuildKit cache mount on `/var/cache/apk` or ' +
+      '`/etc/apk/cache`, is accepted as well.',
+  ],
+  references: ['https://github.com/hadolint/hadolint/wiki/DL3019', 'https://wiki.alpinelinux.org/wiki/Alpine_Package_Keeper'],
+  check(model, report) {
+    for (const dockerfile of model.dockerfiles) {
+      const stages = shippedLayerStages(model, dockerfile);
+      for (const instruction of dockerfile.instructions) {
+        if (!stages.has(instruction.stage)) continue;
+        for (const install of packageCommands(dockerfile, instruction)) {
+          if (install.manager !== 'apk' || install.action !== 'add') continue;
+          if (install.command.args.includes('--no-cache')) continue;
+          if (hasCacheMount(instruction, /^\/(var\/cache\/apk|etc\/apk\/cache)\/?$/)) continue;
+          const removes = runCommands(dockerfile, instruction).some(
+            (command) => command.name === 'rm' && command.args.some((arg) => arg.startsWith('/var/cache/apk')),
+          );
+          if (removes) continue;
+          const text = commandText(dockerfile, install.command);
+          report({
+            message: '`apk add` runs without `--no-cache`, so the package index stays in the layer.',
+            location: install.command.location,
+            key: `stage ${instruction.stage}: ${text}`,
+            evidence: text,
+          });
+        }
+      }
+    }
+  },
+});

@@ -1,0 +1,235 @@
+import type { Location } from '../../../finding/finding.js';
+import type { Dockerfile, DockerInstruction } from '../../model/types.js';
+import { argTextToSource, detailOf } from '../../parsers/dockerfile.js';
+import { type ShellWord, splitShellCommands } from '../../parsers/shell.js';
+
+/** A simple command of a `RUN`, with source offsets, wrappers such as `sudo` removed. */
+export interface RunCommand {
+  /** Command name without its directory: `apt-get` for `/usr/bin/apt-get`. */
+  name: string;
+  /** Argument values after the name, quotes removed. */
+  args: string[];
+  /** Assignments before the command, such as `PIP_NO_CACHE_DIR=1`. */
+  assignments: Map<string, string>;
+  /** Wrapper commands that ran it, such as `sudo` or `env`, outermost first. */
+  wrappers: string[];
+  /** Commands of one `RUN` that share this number are joined by pipes. */
+  pipeline: number;
+  /** Source offsets of the whole command. */
+  start: number;
+  end: number;
+  location: Location;
+}
+
+const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'mksh']);
+const WRAPPERS = new Set([
+  'sudo',
+  'env',
+  'nohup',
+  'exec',
+  'command',
+  'nice',
+  'time',
+  'xargs',
+  'doas',
+]);
+/** Wrapper options that take a value as the next word. */
+const WRAPPER_VALUE_OPTIONS: Record<string, Set<string>> = {
+  sudo: new Set(['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U', '-T']),
+  env: new Set(['-u', '-C', '-S']),
+  nice: new Set(['-n']),
+  xargs: new Set(['-a', '-d', '-E', '-I', '-L', '-n', '-P', '-s']),
+  doas: new Set(['-u', '-C']),
+};
+
+/** A piece of shell text and the map from its offsets to source offsets. */
+interface Script {
+  text: string;
+  toSource(from: number, to: number): { start: number; end: number };
+}
+
+const cache = new WeakMap<DockerInstruction, RunCommand[]>();
+
+/**
+ * Returns the simple commands a `RUN` executes: those of its shell-form command line, of a
+ * heredoc that the shell runs as a script, of an exec-form array, and of `sh -c` scripts
+ * inside any of them. Results are cached per instruction.
+ */
+export function runCommands(dockerfile: Dockerfile, instruction: DockerInstruction): RunCommand[] {
+  const known = cache.get(instruction);
+  if (known) return known;
+  const commands: RunCommand[] = [];
+  if (instruction.keyword === 'RUN') {
+    const state = { pipeline: 0 };
+    for (const script of scriptsOf(instruction)) collect(dockerfile, script, commands, state, 0);
+  }
+  cache.set(instruction, commands);
+  return commands;
+}
+
+function scriptsOf(instruction: DockerInstruction): Script[] {
+  const detail = detailOf(instruction);
+  if (instruction.jsonForm) return [execScript(instruction)];
+
+  const scripts: Script[] = [
+    {
+      text: instruction.argText,
+      toSource: (from, to) => argTextToSource(instruction, from, to),
+    },
+  ];
+  if (detail.heredocs.length > 0 && heredocsAreScripts(instruction.argText)) {
+    for (const heredoc of detail.heredocs) {
+      if (/^#!(?!.*\b(ba|da|a|z|k)?sh\b)/.test(heredoc.body)) continue;
+      scripts.push({
+        text: heredoc.body,
+        toSource: (from, to) => ({ start: heredoc.bodyStart + from, end: heredoc.bodyStart + to }),
+      });
+    }
+  }
+  return scripts;
+}
+
+/** True when the command line is only heredoc operators, or a shell that reads them as input. */
+function heredocsAreScripts(commandLine: string): boolean {
+  const commands = splitShellCommands(commandLine);
+  if (commands.length === 0) return true;
+  return commands.some((command) => {
+    const name = baseName(command.words[0]?.value ?? '');
+    return SHELLS.has(name) && !command.words.some((word) => /^-[a-z]*c[a-z]*$/.test(word.value));
+  });
+}
+
+/** Builds the exec form as one line of words, each mapped to its JSON string in the source. */
+function execScript(instruction: DockerInstruction): Script {
+  const spans = detailOf(instruction).jsonSpans;
+  const quoted = instruction.args.map((arg) => `'${arg.replaceAll("'", "'\\''")}'`);
+  const starts: number[] = [];
+  let text = '';
+  for (const word of quoted) {
+    starts.push(text.length);
+    text += `${word} `;
+  }
+  return {
+    text,
+    toSource: (from, to) => {
+      if (!spans) return argTextToSource(instruction, 0, instruction.argText.length);
+      const first = indexAt(starts, from);
+      const last = indexAt(starts, Math.max(from, to - 1));
+      return { start: spans[first]!.start, end: spans[last]!.end };
+    },
+  };
+}
+
+function indexAt(starts: number[], offset: number): number {
+  let index = 0;
+  while (index + 1 < starts.length && starts[index + 1]! <= offset) index++;
+  return index;
+}
+
+function collect(
+  dockerfile: Dockerfile,
+  script: Script,
+  commands: RunCommand[],
+  state: { pipeline: number },
+  depth: number,
+): void {
+  let lastPipeline = -1;
+  for (const command of splitShellCommands(script.text)) {
+    if (command.pipeline !== lastPipeline) {
+      state.pipeline++;
+      lastPipeline = command.pipeline;
+    }
+    const assignments = new Map(command.assignments.map((word) => splitAssignment(word.value)));
+    const { words, wrappers } = unwrap(command.words, assignments);
+    const inner = shellScriptArgument(words);
+    if (inner && depth < 3) {
+      collect(dockerfile, nestedScript(script, inner), commands, state, depth + 1);
+      continue;
+    }
+    if (words.length === 0) continue;
+    const span = script.toSource(command.start, command.end);
+    commands.push({
+      name: baseName(words[0]!.value),
+      args: words.slice(1).map((word) => word.value),
+      assignments,
+      wrappers,
+      pipeline: state.pipeline,
+      start: span.start,
+      end: span.end,
+      location: dockerfile.file.rangeAt(span.start, span.end),
+    });
+  }
+}
+
+/** Strips wrappers such as `sudo -u app` or `env A=1` and records what they were. */
+function unwrap(
+  words: ShellWord[],
+  assignments: Map<string, string>,
+): { words: ShellWord[]; wrappers: string[] } {
+  const wrappers: string[] = [];
+  let index = 0;
+  while (index < words.length && WRAPPERS.has(baseName(words[index]!.value))) {
+    const wrapper = baseName(words[index]!.value);
+    wrappers.push(wrapper);
+    index++;
+    const valued = WRAPPER_VALUE_OPTIONS[wrapper];
+    while (index < words.length) {
+      const value = words[index]!.value;
+      if (wrapper === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) {
+        const [name, assigned] = splitAssignment(value);
+        assignments.set(name, assigned);
+      } else if (!value.startsWith('-') || value === '-' || value === '--') {
+        if (value === '--') index++;
+        break;
+      } else if (valued?.has(value)) {
+        index++;
+      }
+      index++;
+    }
+  }
+  return { words: words.slice(index), wrappers };
+}
+
+/** Returns the script word of `sh -c 'script'`, or undefined for any other command. */
+function shellScriptArgument(words: ShellWord[]): ShellWord | undefined {
+  if (words.length < 2 || !SHELLS.has(baseName(words[0]!.value))) return undefined;
+  for (let i = 1; i < words.length; i++) {
+    const value = words[i]!.value;
+    if (!value.startsWith('-')) return undefined;
+    if (/^-[a-z]*c[a-z]*$/.test(value)) return words[i + 1];
+  }
+  return undefined;
+}
+
+/**
+ * Maps a `sh -c` script to the source. Offsets inside the quoted word are approximate when the
+ * word contains escapes, but always stay within the word.
+ */
+function nestedScript(outer: Script, word: ShellWord): Script {
+  const quoteWidth = word.raw.startsWith("'") || word.raw.startsWith('"') ? 1 : 0;
+  const span = outer.toSource(word.start, word.end);
+  return {
+    text: word.value,
+    toSource: (from, to) => {
+      const start = Math.min(span.start + quoteWidth + from, span.end);
+      const end = Math.min(Math.max(span.start + quoteWidth + to, start), span.end);
+      return { start, end };
+    },
+  };
+}
+
+function splitAssignment(text: string): [string, string] {
+  const equals = text.indexOf('=');
+  return [text.slice(0, equals), text.slice(equals + 1)];
+}
+
+/** The last path component of a command: `apt-get` for `/usr/bin/apt-get`. */
+export function baseName(command: string): string {
+  const slash = command.lastIndexOf('/');
+  return slash >= 0 ? command.slice(slash + 1) : command;
+}
+
+/** Source text of a command, such as `apt-get install -y curl`, for messages and evidence. */
+export function commandText(dockerfile: Dockerfile, command: RunCommand): string {
+  return dockerfile.file.text.slice(command.start, command.end).replace(/\\\r?\n\s*/g, ' ');
+}

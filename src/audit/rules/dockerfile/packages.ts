@@ -1,0 +1,139 @@
+import type { Dockerfile, DockerInstruction } from '../../model/types.js';
+import { detailOf } from '../../parsers/dockerfile.js';
+import { type RunCommand, runCommands } from './commands.js';
+
+export type PackageManager = 'apt' | 'apk' | 'yum' | 'zypper' | 'pip';
+
+/** A package manager command found in a `RUN`, such as `apt-get install -y curl`. */
+export interface PackageCommand {
+  manager: PackageManager;
+  /** The subcommand: `install`, `add`, `purge`, `del`, `clean` and so on. */
+  action: string;
+  /** Arguments that are options, such as `--no-install-recommends` or `-o=APT::...`. */
+  options: string[];
+  /** Arguments that are not options: package names, or paths for `pip install -r`. */
+  operands: string[];
+  command: RunCommand;
+}
+
+/** Options that take the next argument as their value, per package manager. */
+const VALUE_OPTIONS: Record<PackageManager, Set<string>> = {
+  apt: new Set(['-o', '-c', '-t', '--target-release', '--option', '--config-file']),
+  apk: new Set(['-X', '--repository', '-t', '--virtual', '-p', '--root', '--arch', '--keys-dir']),
+  yum: new Set(['-c', '--config', '--setopt', '--enablerepo', '--disablerepo', '--releasever']),
+  zypper: new Set(['-r', '--repo', '--from']),
+  pip: new Set([
+    '-r',
+    '--requirement',
+    '-c',
+    '--constraint',
+    '-i',
+    '--index-url',
+    '--extra-index-url',
+    '-t',
+    '--target',
+    '--prefix',
+    '--root',
+    '-f',
+    '--find-links',
+  ]),
+};
+
+/** Options that keep their value in the option list, so rules can read it. */
+const KEPT_VALUE_OPTIONS = new Set(['-o', '--option', '--setopt', '-t', '--virtual']);
+
+const cache = new WeakMap<DockerInstruction, PackageCommand[]>();
+
+/** Lists the package manager commands of a `RUN`, in order. */
+export function packageCommands(
+  dockerfile: Dockerfile,
+  instruction: DockerInstruction,
+): PackageCommand[] {
+  const known = cache.get(instruction);
+  if (known) return known;
+  const found: PackageCommand[] = [];
+  for (const command of runCommands(dockerfile, instruction)) {
+    const parsed = parsePackageCommand(command);
+    if (parsed) found.push(parsed);
+  }
+  cache.set(instruction, found);
+  return found;
+}
+
+function parsePackageCommand(command: RunCommand): PackageCommand | undefined {
+  const manager = managerOf(command);
+  if (!manager) return undefined;
+  const args =
+    manager === 'pip' && command.name.startsWith('python') ? command.args.slice(2) : command.args;
+  const options: string[] = [];
+  const operands: string[] = [];
+  let action: string | undefined;
+  const valued = VALUE_OPTIONS[manager];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg.startsWith('-') && arg !== '-') {
+      if (valued.has(arg) && i + 1 < args.length) {
+        const value = args[++i]!;
+        options.push(KEPT_VALUE_OPTIONS.has(arg) ? `${arg}=${value}` : arg);
+        if (manager === 'pip' && (arg === '-r' || arg === '--requirement')) operands.push(value);
+      } else {
+        options.push(arg);
+      }
+    } else if (action === undefined) {
+      action = arg;
+    } else {
+      operands.push(arg);
+    }
+  }
+  if (action === undefined) return undefined;
+  return { manager, action, options, operands, command };
+}
+
+function managerOf(command: RunCommand): PackageManager | undefined {
+  const name = command.name;
+  if (name === 'apt-get' || name === 'apt' || name === 'aptitude') return 'apt';
+  if (name === 'apk') return 'apk';
+  if (name === 'yum' || name === 'dnf' || name === 'microdnf' || name === 'tdnf') return 'yum';
+  if (name === 'zypper') return 'zypper';
+  if (/^pip(\d+(\.\d+)?)?$/.test(name)) return 'pip';
+  if (
+    /^python(\d+(\.\d+)?)?$/.test(name) &&
+    command.args[0] === '-m' &&
+    /^pip\d*$/.test(command.args[1] ?? '')
+  ) {
+    return 'pip';
+  }
+  return undefined;
+}
+
+/** True for the subcommands that install packages. */
+export function isInstall(command: PackageCommand): boolean {
+  switch (command.manager) {
+    case 'apk':
+      return command.action === 'add';
+    case 'zypper':
+      return command.action === 'install' || command.action === 'in';
+    default:
+      return command.action === 'install';
+  }
+}
+
+/** True for the subcommands that remove packages: `purge`, `remove`, `autoremove`, `del`. */
+export function isRemoval(command: PackageCommand): boolean {
+  return ['purge', 'remove', 'autoremove', 'del', 'erase', 'rm'].includes(command.action);
+}
+
+/** True when any mount flag of the `RUN` is a cache mount on one of `targets`. */
+export function hasCacheMount(instruction: DockerInstruction, targets: RegExp): boolean {
+  return detailOf(instruction).flags.some((flag) => {
+    if (flag.name !== 'mount') return false;
+    const fields = new Map(
+      flag.value.split(',').map((field) => {
+        const equals = field.indexOf('=');
+        return equals < 0 ? [field, ''] : [field.slice(0, equals), field.slice(equals + 1)];
+      }),
+    );
+    const target = fields.get('target') ?? fields.get('dst') ?? fields.get('destination') ?? '';
+    return fields.get('type') === 'cache' && targets.test(target);
+  });
+}

@@ -1,0 +1,62 @@
+import type { EnvironmentValue } from '../../model/types.js';
+import { defineRule } from '../rule.js';
+import { servicesOf } from './helpers.js';
+
+const WEAK_METHODS: Record<string, 'critical' | 'high' | 'medium'> = {
+  trust: 'critical',
+  password: 'high',
+  md5: 'medium',
+};
+
+/** Returns the weak method an initdb option string sets, such as `--auth-host=md5`. */
+function weakInitdbMethod(value: string): string | undefined {
+  const match = /--auth(?:-host)?=(trust|password|md5)\b/.exec(value);
+  return match?.[1];
+}
+
+export const composeHostAuthMethodRule = defineRule({
+  id: 'PG010',
+  name: 'compose-host-auth-method',
+  title: 'PostgreSQL image is set up with a weak host authentication method',
+  severity: 'high',
+  layer: 'data',
+  target: 'postgresql',
+  control: 'data.postgres-authentication',
+  status: 'stable',
+  rationale:
+    'The official postgres image writes `POSTGRES_HOST_AUTH_METHOD` into the `host all all all` record of the pg_hba.conf it creates, and `POSTGRES_INITDB_ARGS` passes `--auth-host` to initdb. ' +
+    '`trust` there lets every container on the network log in as any user without a password; `md5` and `password` keep the weaker password schemes alive.',
+  fix: 'Remove `POSTGRES_HOST_AUTH_METHOD` (the image then uses `scram-sha-256`) or set `POSTGRES_INITDB_ARGS: --auth-host=scram-sha-256`, and give `POSTGRES_PASSWORD` through a secret.',
+  limitations: [
+    'Both settings only apply when the data folder is initialized; an existing volume keeps its old pg_hba.conf.',
+  ],
+  references: [
+    'https://hub.docker.com/_/postgres',
+    'https://www.postgresql.org/docs/current/app-initdb.html',
+  ],
+  check(model, report) {
+    for (const service of servicesOf(model)) {
+      if (service.datastore !== 'postgres') continue;
+      const checks: Array<[string, EnvironmentValue | undefined, string | undefined]> = [];
+      const hostMethod = service.environment.POSTGRES_HOST_AUTH_METHOD;
+      checks.push([
+        'POSTGRES_HOST_AUTH_METHOD',
+        hostMethod,
+        hostMethod?.value?.trim().toLowerCase(),
+      ]);
+      const initdb = service.environment.POSTGRES_INITDB_ARGS;
+      checks.push(['POSTGRES_INITDB_ARGS', initdb, weakInitdbMethod(initdb?.value ?? '')]);
+
+      for (const [variable, setting, method] of checks) {
+        const severity = method ? WEAK_METHODS[method] : undefined;
+        if (!setting || !method || !severity) continue;
+        report({
+          message: `service \`${service.name}\` sets \`${variable}\` to host authentication \`${method}\`; use \`scram-sha-256\``,
+          location: setting.location,
+          key: `${service.name} ${variable}`,
+          severity,
+        });
+      }
+    }
+  },
+});
