@@ -1,0 +1,15 @@
+import type { Database } from './database.js';
+import { openPglite } from './pglite-driver.js';
+import { openPostgres, type PostgresOptions } from './postgres-driver.js';
+
+export interface OpenDatabaseOptions extends PostgresOptions {
+  databaseUrl?: string | undefined;
+  /** Data folder for the embedded database; null keeps it in memory (tests). */
+  dataDir: string | null;
+}
+
+/** Opens PostgreSQL when a URL is given, else the embedded PGlite database. */
+export function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
+  return openPglite(options.dataDir);
+}

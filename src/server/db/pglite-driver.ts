@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { type Database, DatabaseStartupError, type Queryable, type QueryResult } from './database.js';
+
+function wrap(target: PGlite | Transaction): Queryable {
+  return {
+    async query<Row>(text: string, params?: unknown[]): Promise<QueryResult<Row>> {
+      const result = await target.query<Row>(text, params);
+      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    },
+    async exec(script: string): Promise<void> {
+      await target.exec(script);
+    },
+  };
+}
+
+/**
+ * Opens PGlite (PostgreSQL compiled to WebAssembly) on a data folder, or in memory when
+ * `dataDir` is null. PGlite serves one connection, so statements run one after another.
+ */
+export async function openPglite(dataDir: string | null): Promise<Database> {
+  const path = dataDir === null ? null : resolve(dataDir, 'pglite');
+  let pglite: PGlite;
+  try {
+    if (path) mkdirSync(path, { recursive: true, mode: 0o700 });
+    pglite = path ? await PGlite.create(path) : await PGlite.create();
+  } catch (error) {
+    throw new DatabaseStartupError(
+      `cannot open the embedded database in ${path ?? 'memory'}: ${(error as Error).message}. Check that the folder is writable and not used by another InfraPrime server.`,
+      { cause: error },
+    );
+  }
+  const root = wrap(pglite);
+  return {
+    driver: 'pglite',
+    description: path ?? 'memory',
+    query: root.query,
+    exec: root.exec,
+    transaction: (work) => pglite.transaction((tx) => work(wrap(tx))),
+    async ping() {
+      await pglite.query('SELECT 1');
+    },
+    async close() {
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
