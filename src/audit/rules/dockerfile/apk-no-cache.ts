@@ -3,7 +3,7 @@ import { commandText, runCommands } from './commands.js';
 import { hasCacheMount, packageCommands } from './packages.js';
 import { shippedLayerStages } from './stages.js';
 
-export const apkNoCache = defineRule({
+export const apkNoCacheRule = defineRule({
   id: 'DF009',
   name: 'apk-no-cache',
   title: '`apk add` keeps the package index in the image',
@@ -21,7 +21,10 @@ export const apkNoCache = defineRule({
     'Removing `/var/cache/apk/*` in the same `RUN`, or a BuildKit cache mount on `/var/cache/apk` or ' +
       '`/etc/apk/cache`, is accepted as well.',
   ],
-  references: ['https://github.com/hadolint/hadolint/wiki/DL3019', 'https://wiki.alpinelinux.org/wiki/Alpine_Package_Keeper'],
+  references: [
+    'https://github.com/hadolint/hadolint/wiki/DL3019',
+    'https://wiki.alpinelinux.org/wiki/Alpine_Package_Keeper',
+  ],
   check(model, report) {
     for (const dockerfile of model.dockerfiles) {
       const stages = shippedLayerStages(model, dockerfile);
@@ -32,12 +35,14 @@ export const apkNoCache = defineRule({
           if (install.command.args.includes('--no-cache')) continue;
           if (hasCacheMount(instruction, /^\/(var\/cache\/apk|etc\/apk\/cache)\/?$/)) continue;
           const removes = runCommands(dockerfile, instruction).some(
-            (command) => command.name === 'rm' && command.args.some((arg) => arg.startsWith('/var/cache/apk')),
+            (command) =>
+              command.name === 'rm' && command.args.some((arg) => arg.startsWith('/var/cache/apk')),
           );
           if (removes) continue;
           const text = commandText(dockerfile, install.command);
           report({
-            message: '`apk add` runs without `--no-cache`, so the package index stays in the layer.',
+            message:
+              '`apk add` runs without `--no-cache`, so the package index stays in the layer.',
             location: install.command.location,
             key: `stage ${instruction.stage}: ${text}`,
             evidence: text,

@@ -10,7 +10,7 @@ import {
 } from './ownership.js';
 import { shippedStages } from './stages.js';
 
-export const appFileOwnership = defineRule({
+export const appFileOwnershipRule = defineRule({
   id: 'DF006',
   name: 'app-file-ownership',
   title: 'Application files are not owned by the user the image runs as',
@@ -30,7 +30,7 @@ export const appFileOwnership = defineRule({
     '`--chmod` instead, which this rule accepts.',
   currentGuidance:
     'The security baseline asks for application files owned by the runtime user. Several hardening guides, and ' +
-    "KICS's \"Chown Flag Exists\" query, prefer code that is owned by root and only readable by the runtime user, so " +
+    'KICS\'s "Chown Flag Exists" query, prefer code that is owned by root and only readable by the runtime user, so ' +
     'that a compromised process cannot rewrite its own code. Both agree that the folders the application writes must ' +
     'be owned by its user. InfraPrime follows the baseline and accepts `COPY --chmod` without `--chown` as a ' +
     'deliberate read-only layout.',

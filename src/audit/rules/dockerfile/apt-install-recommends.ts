@@ -6,7 +6,7 @@ import { shippedLayerStages, stageChain } from './stages.js';
 
 const DISABLES_RECOMMENDS = /install-recommends\s*["']?\s*=?\s*["']?(0|false)\b/i;
 
-export const aptInstallRecommends = defineRule({
+export const aptInstallRecommendsRule = defineRule({
   id: 'DF007',
   name: 'apt-install-recommends',
   title: '`apt-get install` also installs recommended packages',
@@ -69,7 +69,8 @@ function configuredBefore(dockerfile: Dockerfile, instruction: DockerInstruction
       }
       if (earlier.keyword !== 'RUN') continue;
       const text = [earlier.argText, ...earlier.heredocs.map((heredoc) => heredoc.body)].join('\n');
-      if (/APT::Install-Recommends/i.test(text) && /Install-Recommends\W+(0|false)\b/i.test(text)) return true;
+      if (/APT::Install-Recommends/i.test(text) && /Install-Recommends\W+(0|false)\b/i.test(text))
+        return true;
     }
   }
   return false;

@@ -1,7 +1,7 @@
 import { defineRule } from '../rule.js';
 import { imageLocation } from './stages.js';
 
-export const baseImageDigest = defineRule({
+export const baseImageDigestRule = defineRule({
   id: 'DF002',
   name: 'base-image-digest',
   title: 'Base image is not pinned by digest',

@@ -1,7 +1,7 @@
 import { defineRule } from '../rule.js';
 import { imageLocation } from './stages.js';
 
-export const baseImageTag = defineRule({
+export const baseImageTagRule = defineRule({
   id: 'DF001',
   name: 'base-image-tag',
   title: 'Base image uses the `latest` tag or no tag',
@@ -16,7 +16,7 @@ export const baseImageTag = defineRule({
     'upstream release enters the image without any change in the repository that a reviewer could see.',
   fix: 'Name an explicit version tag such as `node:20.11-alpine`, and add the digest (`@sha256:...`) to pin it exactly.',
   limitations: [
-    'A base image that comes from a variable with no default, such as `FROM ${BASE_IMAGE}`, is reported at `info` ' +
+    'A base image that comes from a variable with no default, such as `FROM $BASE_IMAGE`, is reported at `info` ' +
       'severity as unverifiable, because the tag is only known when the build passes `--build-arg`.',
     'Docker substitutes only `ARG`s declared before the first `FROM` into `FROM`; an `ARG` inside a stage does not ' +
       'count as a default.',
@@ -53,8 +53,14 @@ export const baseImageTag = defineRule({
             severity: 'info',
           });
         } else if (tag === undefined || tag === 'latest') {
-          const what = tag === undefined ? 'has no tag, so Docker pulls `latest`' : 'uses the `latest` tag';
-          report({ message: `Base image \`${image.raw}\` ${what}.`, location, key, evidence: image.raw });
+          const what =
+            tag === undefined ? 'has no tag, so Docker pulls `latest`' : 'uses the `latest` tag';
+          report({
+            message: `Base image \`${image.raw}\` ${what}.`,
+            location,
+            key,
+            evidence: image.raw,
+          });
         }
       }
     }

@@ -1,4 +1,4 @@
-import type { DockerStage, Dockerfile, ImageRef } from '../../model/types.js';
+import type { Dockerfile, DockerStage, ImageRef } from '../../model/types.js';
 import { officialImageName } from '../../parsers/image-ref.js';
 import { stageChain } from './stages.js';
 
@@ -12,7 +12,15 @@ const SLIM_VARIANTS: Record<string, string> = {
 };
 
 /** Official images that are build toolchains, not runtimes. */
-const TOOLCHAIN_IMAGES = new Set(['golang', 'rust', 'maven', 'gradle', 'gcc', 'buildpack-deps', 'sbt']);
+const TOOLCHAIN_IMAGES = new Set([
+  'golang',
+  'rust',
+  'maven',
+  'gradle',
+  'gcc',
+  'buildpack-deps',
+  'sbt',
+]);
 
 /** Official Java images whose `jre` tags are the runtime-only variant. */
 const JAVA_IMAGES = new Set(['openjdk', 'eclipse-temurin', 'ibm-semeru-runtimes', 'sapmachine']);

@@ -35,7 +35,11 @@ export interface IgnoreRule {
  * Dockerfile, else `.dockerignore` at the context root. Returns an empty list when neither
  * was read.
  */
-export function dockerignoreOf(model: DeploymentModel, dockerfile: Dockerfile, context: string): IgnoreRule[] {
+export function dockerignoreOf(
+  model: DeploymentModel,
+  dockerfile: Dockerfile,
+  context: string,
+): IgnoreRule[] {
   const specific = model.files.get(`${dockerfile.file.path}.dockerignore`);
   const file = specific ?? model.files.get(context ? `${context}/.dockerignore` : '.dockerignore');
   if (!file) return [];

@@ -41,12 +41,18 @@ export function toolchainPackages(operands: string[]): string[] {
  * Returns the toolchain packages an install command leaves behind: those it installs minus
  * the ones the same `RUN` removes again, directly or through an `apk --virtual` group.
  */
-export function keptToolchainPackages(dockerfile: Dockerfile, instruction: DockerInstruction, command: RunCommand): string[] {
+export function keptToolchainPackages(
+  dockerfile: Dockerfile,
+  instruction: DockerInstruction,
+  command: RunCommand,
+): string[] {
   const commands = packageCommands(dockerfile, instruction);
   const install = commands.find((candidate) => candidate.command === command);
   if (!install || !isInstall(install)) return [];
   const removed = new Set(commands.filter(isRemoval).flatMap((removal) => removal.operands));
-  const virtual = install.options.find((option) => option.startsWith('--virtual=') || option.startsWith('-t='));
+  const virtual = install.options.find(
+    (option) => option.startsWith('--virtual=') || option.startsWith('-t='),
+  );
   if (virtual && removed.has(virtual.slice(virtual.indexOf('=') + 1))) return [];
   return toolchainPackages(install.operands).filter((name) => !removed.has(name));
 }
@@ -57,19 +63,27 @@ export function compileStep(command: RunCommand): string | undefined {
   switch (command.name) {
     case 'npm':
     case 'pnpm':
-      return first === 'run' && /^build/.test(second ?? '') ? `${command.name} run ${second}` : undefined;
+      return first === 'run' && /^build/.test(second ?? '')
+        ? `${command.name} run ${second}`
+        : undefined;
     case 'yarn':
-      return first === 'build' || (first === 'run' && /^build/.test(second ?? '')) ? 'yarn build' : undefined;
+      return first === 'build' || (first === 'run' && /^build/.test(second ?? ''))
+        ? 'yarn build'
+        : undefined;
     case 'go':
       return first === 'build' || first === 'install' ? `go ${first}` : undefined;
     case 'cargo':
       return first === 'build' || first === 'install' ? `cargo ${first}` : undefined;
     case 'mvn':
     case 'mvnw':
-      return command.args.some((arg) => /^(package|install|verify)$/.test(arg)) ? 'mvn package' : undefined;
+      return command.args.some((arg) => /^(package|install|verify)$/.test(arg))
+        ? 'mvn package'
+        : undefined;
     case 'gradle':
     case 'gradlew':
-      return command.args.some((arg) => /^(build|assemble|bootJar|jar|installDist)$/.test(arg)) ? 'gradle build' : undefined;
+      return command.args.some((arg) => /^(build|assemble|bootJar|jar|installDist)$/.test(arg))
+        ? 'gradle build'
+        : undefined;
     case 'dotnet':
       return first === 'publish' || first === 'build' ? `dotnet ${first}` : undefined;
     case 'make':

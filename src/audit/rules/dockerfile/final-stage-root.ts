@@ -1,8 +1,9 @@
+import type { Dockerfile, EffectiveUser } from '../../model/types.js';
 import { isRootUser } from '../../parsers/dockerfile.js';
 import { defineRule } from '../rule.js';
 import { servicesBuilding, shippedStages, stageLabel } from './stages.js';
 
-export const finalStageRoot = defineRule({
+export const finalStageRootRule = defineRule({
   id: 'DF004',
   name: 'final-stage-root',
   title: 'Shipped image runs as root',
@@ -38,15 +39,17 @@ export const finalStageRoot = defineRule({
         const user = dockerfile.userOf(index);
         if (!user.isRoot) continue;
         const services = servicesBuilding(model, dockerfile, index);
-        const overridden = services.filter((service) => service.user && !isRootUser(service.user.value));
+        const overridden = services.filter(
+          (service) => service.user && !isRootUser(service.user.value),
+        );
         if (services.length > 0 && overridden.length === services.length) continue;
 
         const stage = dockerfile.stages[index]!;
-        const what = index === dockerfile.stages.length - 1 ? 'The final stage' : `${stageLabel(stage)}`;
-        const used = services.length > 0 ? `, which ${builtFrom(services.map((s) => s.name))},` : '';
-        const message = user.instruction
-          ? `${what}${used} runs as root because \`USER ${user.value}\` is its last user.`
-          : `${what}${used} runs as root because no \`USER\` instruction sets a non-root user.`;
+        const what =
+          index === dockerfile.stages.length - 1 ? 'The final stage' : `${stageLabel(stage)}`;
+        const used =
+          services.length > 0 ? `, which ${builtFrom(services.map((s) => s.name))},` : '';
+        const message = `${what}${used} runs as root because ${reason(dockerfile, index, user)}.`;
         report({
           message,
           location: user.instruction?.location ?? stage.from.location,
@@ -54,14 +57,29 @@ export const finalStageRoot = defineRule({
           evidence: user.instruction ? `USER ${user.value}` : stage.from.argText,
           related: services
             .filter((service) => service.build)
-            .map((service) => ({ message: `service \`${service.name}\` is built from it`, location: service.build!.location })),
+            .map((service) => ({
+              message: `service \`${service.name}\` is built from it`,
+              location: service.build!.location,
+            })),
         });
       }
     }
   },
 });
 
+/** Says why stage `index` ends as root: its own `USER`, an inherited one, or none at all. */
+function reason(dockerfile: Dockerfile, index: number, user: EffectiveUser): string {
+  const instruction = user.instruction;
+  if (!instruction) return 'no `USER` instruction sets a non-root user';
+  if (instruction.stage === index) return `\`USER ${user.value}\` is its last user`;
+  const base = dockerfile.stages[instruction.stage];
+  const from = base ? stageLabel(base) : 'an earlier stage';
+  return `it inherits \`USER ${user.value}\` from ${from}`;
+}
+
 function builtFrom(names: string[]): string {
   const quoted = names.map((name) => `\`${name}\``).join(', ');
-  return names.length === 1 ? `service ${quoted} is built from` : `services ${quoted} are built from`;
+  return names.length === 1
+    ? `service ${quoted} is built from`
+    : `services ${quoted} are built from`;
 }

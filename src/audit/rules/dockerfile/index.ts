@@ -1,3 +1,29 @@
 import type { Rule } from '../rule.js';
+import { apkNoCacheRule } from './apk-no-cache.js';
+import { appFileOwnershipRule } from './app-file-ownership.js';
+import { aptInstallRecommendsRule } from './apt-install-recommends.js';
+import { baseImageDigestRule } from './base-image-digest.js';
+import { baseImageTagRule } from './base-image-tag.js';
+import { finalStageRootRule } from './final-stage-root.js';
+import { minimalBaseImageRule } from './minimal-base-image.js';
+import { packageCacheInLayerRule } from './package-cache-in-layer.js';
+import { pipNoCacheDirRule } from './pip-no-cache-dir.js';
+import { secretFileCopiedRule } from './secret-file-copied.js';
+import { secretInBuildConfigRule } from './secret-in-build-config.js';
+import { toolchainInFinalStageRule } from './toolchain-in-final-stage.js';
 
-export const dockerfileRules: Rule[] = [];
+/** Dockerfile rules in id order. */
+export const dockerfileRules: Rule[] = [
+  baseImageTagRule,
+  baseImageDigestRule,
+  minimalBaseImageRule,
+  finalStageRootRule,
+  toolchainInFinalStageRule,
+  appFileOwnershipRule,
+  aptInstallRecommendsRule,
+  packageCacheInLayerRule,
+  apkNoCacheRule,
+  pipNoCacheDirRule,
+  secretInBuildConfigRule,
+  secretFileCopiedRule,
+];

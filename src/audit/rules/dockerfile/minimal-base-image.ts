@@ -2,7 +2,7 @@ import { defineRule } from '../rule.js';
 import { minimalBaseAdvice, rootStage } from './base-images.js';
 import { imageLocation, shippedStages } from './stages.js';
 
-export const minimalBaseImage = defineRule({
+export const minimalBaseImageRule = defineRule({
   id: 'DF003',
   name: 'minimal-base-image',
   title: 'Shipped image uses a non-minimal base image variant',

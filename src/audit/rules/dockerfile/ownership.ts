@@ -15,7 +15,11 @@ export function placedInstructions(dockerfile: Dockerfile, index: number): Place
   let workdir = '/';
   for (const stage of stageChain(dockerfile, index).reverse()) {
     for (const instruction of stage.instructions) {
-      if (instruction.keyword === 'WORKDIR' && instruction.args[0] && !instruction.args[0].includes('$')) {
+      if (
+        instruction.keyword === 'WORKDIR' &&
+        instruction.args[0] &&
+        !instruction.args[0].includes('$')
+      ) {
         workdir = posix.resolve(workdir, instruction.args[0]);
       }
       placed.push({ instruction, workdir });
@@ -43,7 +47,12 @@ export function isAppPath(path: string, appDir: string): boolean {
 }
 
 /** True when a `chown` in `placed[from..]` covers `path`, such as `chown -R app /app`. */
-export function chownedLater(dockerfile: Dockerfile, placed: PlacedInstruction[], from: number, path: string): boolean {
+export function chownedLater(
+  dockerfile: Dockerfile,
+  placed: PlacedInstruction[],
+  from: number,
+  path: string,
+): boolean {
   for (const { instruction, workdir } of placed.slice(from)) {
     for (const command of runCommands(dockerfile, instruction)) {
       if (command.name !== 'chown') continue;

@@ -1,9 +1,7 @@
-import type { DockerInstruction } from '../../model/types.js';
+import type { Dockerfile, DockerInstruction } from '../../model/types.js';
 import { defineRule } from '../rule.js';
-import type { RunCommand } from './commands.js';
-import { commandText, runCommands } from './commands.js';
-import type { Dockerfile } from '../../model/types.js';
-import { hasCacheMount, isInstall, packageCommands } from './packages.js';
+import { commandText, type RunCommand, runCommands } from './commands.js';
+import { hasCacheMount, isInstall, type PackageCommand, packageCommands } from './packages.js';
 import { shippedLayerStages } from './stages.js';
 
 /** Where each package manager keeps what an install downloads, and how to clean it. */
@@ -13,25 +11,25 @@ const CACHES = {
     mount: /^\/var\/lib\/apt(\/lists)?\/?$/,
     clean: undefined,
     left: 'the package lists in `/var/lib/apt/lists`',
-    fix: '`rm -rf /var/lib/apt/lists/*`',
+    fix: () => '`rm -rf /var/lib/apt/lists/*`',
   },
   yum: {
     path: /^\/var\/cache\/(yum|dnf)(\/|$)/,
     mount: /^\/var\/cache\/(yum|dnf)\/?$/,
     clean: /^(yum|dnf|microdnf|tdnf)$/,
     left: 'the package cache in `/var/cache`',
-    fix: '`yum clean all` (or `dnf clean all`)',
+    fix: (name: string) => `\`${name} clean all\``,
   },
   zypper: {
     path: /^\/var\/cache\/zypp(\/|$)/,
     mount: /^\/var\/cache\/zypp\/?$/,
     clean: /^zypper$/,
     left: 'the package cache in `/var/cache/zypp`',
-    fix: '`zypper clean --all`',
+    fix: () => '`zypper clean --all`',
   },
 } as const;
 
-export const packageCacheInLayer = defineRule({
+export const packageCacheInLayerRule = defineRule({
   id: 'DF008',
   name: 'package-cache-in-layer',
   title: 'Package index or cache is left in the image layer',
@@ -52,6 +50,9 @@ export const packageCacheInLayer = defineRule({
     '`apt-get clean` alone is not enough: it empties `/var/cache/apt/archives`, which official Debian and Ubuntu ' +
       'images already keep empty, but leaves `/var/lib/apt/lists`. Some scanners accept it; InfraPrime does not.',
     'Only the stages that end up in a shipped image are checked.',
+    'Each `RUN` is reported once per package manager, at its first command that fills the cache ' +
+      '(`apt-get update` or an install). A `RUN` that only cleans up cannot shrink an earlier layer, so it does not ' +
+      'count.',
     'apk and pip caches are covered by DF009 and DF010.',
   ],
   references: [
@@ -64,15 +65,18 @@ export const packageCacheInLayer = defineRule({
       const stages = shippedLayerStages(model, dockerfile);
       for (const instruction of dockerfile.instructions) {
         if (!stages.has(instruction.stage)) continue;
-        for (const install of packageCommands(dockerfile, instruction)) {
-          if (!isInstall(install) || !(install.manager in CACHES)) continue;
-          const cache = CACHES[install.manager as keyof typeof CACHES];
+        const reported = new Set<string>();
+        for (const command of packageCommands(dockerfile, instruction)) {
+          if (!(command.manager in CACHES) || reported.has(command.manager)) continue;
+          if (!fillsCache(command)) continue;
+          reported.add(command.manager);
+          const cache = CACHES[command.manager as keyof typeof CACHES];
           if (hasCacheMount(instruction, cache.mount)) continue;
           if (cleansUp(dockerfile, instruction, cache)) continue;
-          const text = commandText(dockerfile, install.command);
+          const text = commandText(dockerfile, command.command);
           report({
-            message: `\`${install.command.name} install\` leaves ${cache.left} in the layer; clean up with ${cache.fix} in the same \`RUN\`.`,
-            location: install.command.location,
+            message: `\`${command.command.name} ${command.action}\` leaves ${cache.left} in the layer; clean up with ${cache.fix(command.command.name)} in the same \`RUN\`.`,
+            location: command.command.location,
             key: `stage ${instruction.stage}: ${text}`,
             evidence: text,
           });
@@ -82,6 +86,18 @@ export const packageCacheInLayer = defineRule({
   },
 });
 
+/**
+ * True for the commands that write the package lists or cache: `apt-get update` and installs
+ * for apt, installs and metadata refreshes for yum, dnf and zypper.
+ */
+function fillsCache(command: PackageCommand): boolean {
+  if (isInstall(command)) return true;
+  if (command.manager === 'apt') return command.action === 'update';
+  if (command.manager === 'yum')
+    return command.action === 'makecache' || command.action === 'update';
+  return command.manager === 'zypper' && (command.action === 'refresh' || command.action === 'ref');
+}
+
 function cleansUp(
   dockerfile: Dockerfile,
   instruction: DockerInstruction,
@@ -90,6 +106,7 @@ function cleansUp(
   return runCommands(dockerfile, instruction).some(
     (command: RunCommand) =>
       (command.name === 'rm' && command.args.some((arg) => cache.path.test(arg))) ||
-      (cache.clean !== undefined && cache.clean.test(command.name) && (command.args.includes('clean') || command.args.includes('cc'))),
+      (cache.clean?.test(command.name) &&
+        (command.args.includes('clean') || command.args.includes('cc'))),
   );
 }

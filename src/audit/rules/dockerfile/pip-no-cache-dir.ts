@@ -5,7 +5,7 @@ import { commandText, runCommands } from './commands.js';
 import { hasCacheMount, isInstall, packageCommands } from './packages.js';
 import { shippedLayerStages, stageChain } from './stages.js';
 
-export const pipNoCacheDir = defineRule({
+export const pipNoCacheDirRule = defineRule({
   id: 'DF010',
   name: 'pip-no-cache-dir',
   title: '`pip install` keeps its download cache in the image',
@@ -25,7 +25,10 @@ export const pipNoCacheDir = defineRule({
     '`PIP_NO_CACHE_DIR` is recognized in `ENV` of the same image and as an assignment before the command. Removing ' +
       '`~/.cache` or `/root/.cache` in the same `RUN` is accepted.',
   ],
-  references: ['https://github.com/hadolint/hadolint/wiki/DL3042', 'https://pip.pypa.io/en/stable/topics/caching/'],
+  references: [
+    'https://github.com/hadolint/hadolint/wiki/DL3042',
+    'https://pip.pypa.io/en/stable/topics/caching/',
+  ],
   check(model, report) {
     for (const dockerfile of model.dockerfiles) {
       const stages = shippedLayerStages(model, dockerfile);
@@ -35,14 +38,21 @@ export const pipNoCacheDir = defineRule({
           if (install.manager !== 'pip' || !isInstall(install)) continue;
           if (install.command.args.includes('--no-cache-dir')) continue;
           if (install.command.assignments.has('PIP_NO_CACHE_DIR')) continue;
-          if (hasCacheMount(instruction, /\/\.cache(\/pip)?\/?$/) || cacheOffInEnv(dockerfile, instruction)) continue;
+          if (
+            hasCacheMount(instruction, /\/\.cache(\/pip)?\/?$/) ||
+            cacheOffInEnv(dockerfile, instruction)
+          )
+            continue;
           const removes = runCommands(dockerfile, instruction).some(
-            (command) => command.name === 'rm' && command.args.some((arg) => /(^~|\/root)\/\.cache/.test(arg)),
+            (command) =>
+              command.name === 'rm' && command.args.some((arg) => /(^~|\/root)\/\.cache/.test(arg)),
           );
           if (removes) continue;
           const text = commandText(dockerfile, install.command);
+          const name = install.command.name;
+          const tool = name.startsWith('python') ? `${name} -m pip` : name;
           report({
-            message: `\`${install.command.name} install\` runs without \`--no-cache-dir\`, so pip's download cache stays in the layer.`,
+            message: `\`${tool} install\` runs without \`--no-cache-dir\`, so pip's download cache stays in the layer.`,
             location: install.command.location,
             key: `stage ${instruction.stage}: ${text}`,
             evidence: text,
@@ -59,7 +69,9 @@ function cacheOffInEnv(dockerfile: Dockerfile, instruction: DockerInstruction): 
     for (const earlier of stage.instructions) {
       if (earlier === instruction) break;
       if (earlier.keyword !== 'ENV') continue;
-      const found = detailOf(earlier).properties.find((property) => property.name === 'PIP_NO_CACHE_DIR');
+      const found = detailOf(earlier).properties.find(
+        (property) => property.name === 'PIP_NO_CACHE_DIR',
+      );
       if (found?.value) return true;
     }
   }

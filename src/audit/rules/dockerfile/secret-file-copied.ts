@@ -5,7 +5,7 @@ import { buildContexts, dockerignoreOf, inContext, isExcluded } from './build-co
 import { secretCertainty, secretFileCandidates, secretFileKind } from './secret-files.js';
 import { shippedLayerStages, stageLabel } from './stages.js';
 
-export const secretFileCopied = defineRule({
+export const secretFileCopiedRule = defineRule({
   id: 'DF012',
   name: 'secret-file-copied',
   title: 'Secret file is copied into the image',
@@ -49,7 +49,10 @@ export const secretFileCopied = defineRule({
         const inShipped = shipped.has(instruction.stage);
         const names = [...found.keys()].map((path) => `\`${path}\``).join(', ');
         const stage = dockerfile.stages[instruction.stage];
-        const where = inShipped || !stage ? 'into the image' : `into ${stageLabel(stage)}, whose layers stay in the build cache`;
+        const where =
+          inShipped || !stage
+            ? 'into the image'
+            : `into ${stageLabel(stage)}, whose layers stay in the build cache`;
         const hedge = certain ? '' : ', which may hold secrets,';
         report({
           message: `\`${instruction.keyword}\` copies ${names}${hedge} ${where}; exclude ${found.size === 1 ? 'it' : 'them'} in \`.dockerignore\` and use a secret mount.`,
@@ -70,7 +73,9 @@ function copiedSecrets(
   instruction: DockerInstruction,
 ): Map<string, 'certain' | 'possible'> {
   const found = new Map<string, 'certain' | 'possible'>();
-  const sources = instruction.args.slice(0, -1).filter((source) => !/^[a-z]+:\/\/|^git@|\$/i.test(source));
+  const sources = instruction.args
+    .slice(0, -1)
+    .filter((source) => !/^[a-z]+:\/\/|^git@|\$/i.test(source));
   for (const context of buildContexts(model, dockerfile)) {
     const ignore = dockerignoreOf(model, dockerfile, context);
     const prefix = context ? `${context}/` : '';
@@ -99,7 +104,9 @@ function coverage(source: string): (path: string) => boolean {
   if (source === '' || source === '.') return () => true;
   if (picomatch.scan(source).isGlob) {
     const matches = picomatch(source, { dot: true });
-    return (path) => matches(path) || path.split('/').some((_, i, parts) => matches(parts.slice(0, i + 1).join('/')));
+    return (path) =>
+      matches(path) ||
+      path.split('/').some((_, i, parts) => matches(parts.slice(0, i + 1).join('/')));
   }
   return (path) => path.startsWith(`${source}/`);
 }

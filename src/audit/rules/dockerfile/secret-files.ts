@@ -14,19 +14,31 @@ const ENV_TEMPLATE = /\.(example|sample|template|dist|defaults?|tpl)$/i;
 export function secretFileKind(path: string): SecretFileKind | undefined {
   const name = posix.basename(path);
   const lower = name.toLowerCase();
-  if ((lower === '.env' || lower.startsWith('.env.') || lower.endsWith('.env')) && !ENV_TEMPLATE.test(lower)) {
+  if (
+    (lower === '.env' || lower.startsWith('.env.') || lower.endsWith('.env')) &&
+    !ENV_TEMPLATE.test(lower)
+  ) {
     return { what: 'an env file' };
   }
   if (/^id_(rsa|dsa|ecdsa|ed25519)$/.test(lower)) return { what: 'an SSH private key' };
   if (/\.(key|p12|pfx|jks|keystore)$/.test(lower)) return { what: 'a private key or keystore' };
   if (lower.endsWith('.pem')) return { what: 'a private key', content: /PRIVATE KEY-----/ };
   if (lower === '.npmrc' || lower === '.yarnrc.yml') {
-    return { what: 'a registry token', content: /_auth(Token)?\s*[=:]|_password\s*[=:]|npmAuthToken/ };
+    return {
+      what: 'a registry token',
+      content: /_auth(Token)?\s*[=:]|_password\s*[=:]|npmAuthToken/,
+    };
   }
-  if (lower === '.pypirc' || lower === '.netrc' || lower === '.git-credentials' || lower === '.htpasswd') {
+  if (
+    lower === '.pypirc' ||
+    lower === '.netrc' ||
+    lower === '.git-credentials' ||
+    lower === '.htpasswd'
+  ) {
     return { what: 'credentials' };
   }
-  if (path.endsWith('.aws/credentials') || path.endsWith('.docker/config.json')) return { what: 'credentials' };
+  if (path.endsWith('.aws/credentials') || path.endsWith('.docker/config.json'))
+    return { what: 'credentials' };
   return undefined;
 }
 
@@ -47,7 +59,10 @@ export function secretFileCandidates(model: DeploymentModel): string[] {
 }
 
 /** Returns how sure it is that `path` holds a secret: the content decides when it was read. */
-export function secretCertainty(model: DeploymentModel, path: string): 'certain' | 'possible' | 'none' {
+export function secretCertainty(
+  model: DeploymentModel,
+  path: string,
+): 'certain' | 'possible' | 'none' {
   const kind = secretFileKind(path);
   if (!kind) return 'none';
   if (!kind.content) return 'certain';

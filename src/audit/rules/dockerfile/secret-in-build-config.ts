@@ -4,7 +4,7 @@ import { defineRule, type Report } from '../rule.js';
 import { isPlaceholder, isSecretName, maskSecret, secretInValue } from './secrets.js';
 import { shippedLayerStages } from './stages.js';
 
-export const secretInBuildConfig = defineRule({
+export const secretInBuildConfigRule = defineRule({
   id: 'DF011',
   name: 'secret-in-build-config',
   title: 'Secret in `ENV`, `ARG` or `LABEL`',
@@ -47,12 +47,19 @@ export const secretInBuildConfig = defineRule({
   },
 });
 
-function secretsOf(dockerfile: Dockerfile, instruction: DockerInstruction, inShippedLayer: boolean): Report[] {
+function secretsOf(
+  dockerfile: Dockerfile,
+  instruction: DockerInstruction,
+  inShippedLayer: boolean,
+): Report[] {
   const reports: Report[] = [];
   const { keyword } = instruction;
   for (const property of detailOf(instruction).properties) {
-    const location = dockerfile.file.rangeAt(property.nameStart, Math.max(property.valueEnd, property.nameEnd));
-    const key = `${keyword} ${property.name}`;
+    const location = dockerfile.file.rangeAt(
+      property.nameStart,
+      Math.max(property.valueEnd, property.nameEnd),
+    );
+    const key = `stage ${instruction.stage}: ${keyword} ${property.name}`;
     const value = property.value ?? '';
     const byFormat = secretInValue(value);
     const named = isSecretName(property.name);
@@ -66,12 +73,16 @@ function secretsOf(dockerfile: Dockerfile, instruction: DockerInstruction, inShi
         evidence: `${property.name}=${maskSecret(value)}`,
       });
     } else if (named && keyword !== 'LABEL' && inShippedLayer) {
-      const how = keyword === 'ARG' ? 'takes a secret as a build argument' : 'copies a secret into the image environment';
+      const how =
+        keyword === 'ARG'
+          ? 'takes a secret as a build argument'
+          : 'copies a secret into the image environment';
       reports.push({
         message: `\`${keyword} ${property.name}\` ${how}, which \`docker history\` or \`docker inspect\` reveals.`,
         location,
         key,
-        evidence: property.value === undefined ? property.name : `${property.name}=${property.value}`,
+        evidence:
+          property.value === undefined ? property.name : `${property.name}=${property.value}`,
         severity: 'medium',
       });
     }

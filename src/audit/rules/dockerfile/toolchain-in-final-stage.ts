@@ -3,7 +3,7 @@ import { compileStep, keptToolchainPackages } from './build-toolchain.js';
 import { commandText, runCommands } from './commands.js';
 import { shippedStages, stageChain } from './stages.js';
 
-export const toolchainInFinalStage = defineRule({
+export const toolchainInFinalStageRule = defineRule({
   id: 'DF005',
   name: 'toolchain-in-final-stage',
   title: 'Build toolchain is left in the shipped image',
@@ -48,7 +48,12 @@ export const toolchainInFinalStage = defineRule({
                 kept.length > 0
                   ? `\`${command.name}\` installs build toolchain packages ${kept.map((p) => `\`${p}\``).join(', ')} into the shipped image.`
                   : `\`${step}\` compiles the application in the shipped image instead of a build stage.`;
-              report({ message, location: command.location, key: `stage ${stage.index}: ${text}`, evidence: text });
+              report({
+                message,
+                location: command.location,
+                key: `stage ${stage.index}: ${text}`,
+                evidence: text,
+              });
             }
           }
         }
