@@ -150,7 +150,8 @@ export interface ComposeService {
   mounts: Mount[];
   environment: Record<string, EnvironmentValue>;
   envFiles: Array<{ path: string; required: boolean; location: Location }>;
-  user?: { value: string; location: Location };
+  /** `user:` after interpolation; `unresolved` when a variable in it is unset at audit time. */
+  user?: { value: string; location: Location; unresolved?: boolean };
   profiles: string[];
   /** Service key location in the last file that defines it. */
   location: Location;

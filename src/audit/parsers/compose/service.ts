@@ -46,6 +46,7 @@ export function buildService(
   const user = config.user;
   if (typeof user === 'string' || typeof user === 'number') {
     service.user = { value: String(user), location: locate(['user'], 'value')! };
+    if (originOf(config, 'user')?.missing) service.user.unresolved = true;
   }
   return service;
 }

@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { datastoreOf, serviceKey, servicesOf } from './helpers.js';
+import { datastoreOf, isLoopback, serviceKey, servicesOf } from './helpers.js';
 
 export const backendPortRule = defineRule({
   id: 'DC006',
@@ -19,8 +19,9 @@ export const backendPortRule = defineRule({
     'https://docs.docker.com/reference/compose-file/services/#ports',
   ],
   limitations: [
-    'The reverse proxy is recognized by its image (nginx and relatives) or by nginx configuration mounted into it; other proxies, such as Traefik or Caddy, are treated as backends.',
+    'The reverse proxy is recognized by its image (nginx and relatives, Traefik, Caddy, HAProxy, Envoy) or by nginx configuration mounted into it. A proxy built from another image is treated as a backend.',
     'Data stores are reported by DC005 instead.',
+    'A port bound to a loopback address such as 127.0.0.1 is reported at low severity, because only the host can reach it.',
   ],
   check(model, report) {
     for (const entry of servicesOf(model)) {
@@ -31,6 +32,7 @@ export const backendPortRule = defineRule({
           message: `service '${service.name}' is not the reverse proxy but publishes container port ${port.target}; use \`expose\` and route through the proxy`,
           location: port.location,
           key: serviceKey(entry, `${port.hostIp ?? ''}:${port.published ?? ''}:${port.target}/${port.protocol}`),
+          ...(isLoopback(port.hostIp) ? { severity: 'low' as const } : {}),
         });
       }
     }

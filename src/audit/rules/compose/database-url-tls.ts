@@ -1,6 +1,6 @@
 import { defineRule } from '../rule.js';
-import { envFileAt, serviceKey, servicesOf } from './helpers.js';
-import { findInsecureUrls } from './urls.js';
+import { containerEnvironment, serviceKey, servicesOf } from './helpers.js';
+import { findInsecureUrls, findUrls, hasPassword, NO_CREDENTIALS } from './urls.js';
 
 export const databaseUrlTlsRule = defineRule({
   id: 'DC023',
@@ -13,7 +13,7 @@ export const databaseUrlTlsRule = defineRule({
   status: 'stable',
   rationale:
     'A connection without TLS sends credentials and every query and result in clear text, where anything on the path (another container on the network, a compromised host, a mirror port) can read or alter them. ' +
-    'PostgreSQL clients default to `sslmode=prefer`, which silently falls back to clear text, so only `require` or `verify-*` guarantees encryption; Redis needs `rediss://` and a password.',
+    'PostgreSQL clients default to `sslmode=prefer`, which silently falls back to clear text, so only `require` or `verify-*` guarantees encryption. Redis needs `rediss://` and a password.',
   fix: 'Use `postgresql://...?sslmode=verify-full` (or at least `require`), `mysql://...?ssl-mode=REQUIRED`, and `rediss://user:password@host:6379/0`, with TLS enabled on the server.',
   references: [
     'https://www.postgresql.org/docs/current/libpq-ssl.html#LIBPQ-SSL-PROTECTION',
@@ -21,34 +21,32 @@ export const databaseUrlTlsRule = defineRule({
     'https://dev.mysql.com/doc/refman/8.0/en/using-encrypted-connections.html',
   ],
   limitations: [
-    'Only URLs are checked; separate variables such as `PGSSLMODE` or driver options set in code are not seen.',
-    'PostgreSQL URLs pass only with `sslmode`; driver-specific options such as `ssl=true` are not read.',
+    'Only URLs in the container environment (compose `environment` and `env_file`) are checked; URLs in `command`, in mounted configuration files or in code are not seen.',
+    'TLS set by driver options in code is not seen, so such a URL is reported.',
+    'A URL whose password comes from a variable that is unset at audit time still counts as having credentials.',
   ],
   check(model, report) {
     for (const entry of servicesOf(model)) {
       const { service } = entry;
-      for (const [name, variable] of Object.entries(service.environment)) {
-        for (const found of findInsecureUrls(variable.value ?? '')) {
+      const environment = containerEnvironment(model, service);
+      const pgSslMode = environment.get('PGSSLMODE')?.value ?? undefined;
+      for (const [name, variable] of environment) {
+        // Credentials written as `${REDIS_PASSWORD}` are present at run time even when unset here.
+        const rawHasPassword = findUrls(variable.raw ?? '').some(hasPassword);
+        for (const found of findInsecureUrls(variable.value ?? '', pgSslMode ? { pgSslMode } : {})) {
+          const problems = found.problems.filter(
+            (problem) => !(problem === NO_CREDENTIALS && rawHasPassword),
+          );
+          if (problems.length === 0) continue;
+          const where = variable.envFile
+            ? `${name} in '${variable.envFile}', loaded by service '${service.name}',`
+            : `${name} of service '${service.name}'`;
           report({
-            message: `${name} of service '${service.name}' connects to ${found.masked}, which ${found.problems.join(' and ')}`,
+            message: `${where} connects to ${found.masked}, which ${problems.join(' and ')}`,
             location: variable.location,
-            key: serviceKey(entry, name),
+            key: variable.envFile ? `${variable.envFile}:${name}` : serviceKey(entry, name),
             evidence: found.masked,
           });
-        }
-      }
-      for (const envFile of service.envFiles) {
-        const parsed = envFileAt(model, envFile.path);
-        for (const line of parsed?.entries ?? []) {
-          if (Object.hasOwn(service.environment, line.key)) continue;
-          for (const found of findInsecureUrls(line.value)) {
-            report({
-              message: `${line.key} in '${envFile.path}', loaded by service '${service.name}', connects to ${found.masked}, which ${found.problems.join(' and ')}`,
-              location: line.location,
-              key: `${envFile.path}:${line.key}`,
-              evidence: found.masked,
-            });
-          }
         }
       }
     }

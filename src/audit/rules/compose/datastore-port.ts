@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { datastoreOf, serviceKey, servicesOf } from './helpers.js';
+import { datastoreOf, isLoopback, serviceKey, servicesOf } from './helpers.js';
 
 export const datastorePortRule = defineRule({
   id: 'DC005',
@@ -20,7 +20,7 @@ export const datastorePortRule = defineRule({
   ],
   limitations: [
     'Data stores are recognized by image name (postgres, mysql, redis, mongo and others); a data store built from a custom Dockerfile on another base is not recognized.',
-    'A port bound to 127.0.0.1 is still reported, at medium severity, because any local process or SSH tunnel can reach it.',
+    'A port bound to a loopback address such as 127.0.0.1 is still reported, at medium severity, because any local process or SSH tunnel can reach it.',
   ],
   check(model, report) {
     for (const entry of servicesOf(model)) {
@@ -28,7 +28,7 @@ export const datastorePortRule = defineRule({
       const kind = datastoreOf(service);
       if (!kind) continue;
       for (const port of service.ports) {
-        const loopback = port.hostIp === '127.0.0.1' || port.hostIp === '::1';
+        const loopback = isLoopback(port.hostIp);
         report({
           message: `${kind} service '${service.name}' publishes container port ${port.target} on the host${port.published ? ` as ${port.hostIp ? `${port.hostIp}:` : ''}${port.published}` : ''}`,
           location: port.location,

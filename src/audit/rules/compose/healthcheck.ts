@@ -22,7 +22,7 @@ export const healthcheckRule = defineRule({
   ],
   limitations: [
     'A `HEALTHCHECK` built into a pulled image is not visible to a static check, so services that use such an image are reported.',
-    'A Dockerfile `HEALTHCHECK` counts as complete, because its flags have defined defaults.',
+    'A Dockerfile `HEALTHCHECK` counts as complete, because its flags have defined defaults. When compose overrides only part of it, the settings compose leaves out count as set if the `HEALTHCHECK` sets them.',
   ],
   check(model, report) {
     for (const entry of servicesOf(model)) {
@@ -58,7 +58,13 @@ export const healthcheckRule = defineRule({
         say('has a healthcheck without a `test`', ['healthcheck']);
         continue;
       }
-      const missing = TIMING_KEYS.filter((key) => healthcheck[key] === undefined || healthcheck[key] === null);
+      // Docker fills settings that compose leaves out from the image's HEALTHCHECK flags.
+      const inherited = dockerfileDisabled ? {} : (fromDockerfile?.flags ?? {});
+      const missing = TIMING_KEYS.filter(
+        (key) =>
+          (healthcheck[key] === undefined || healthcheck[key] === null) &&
+          inherited[key.replace('_', '-')] === undefined,
+      );
       if (missing.length > 0) {
         say(`has a healthcheck without ${missing.map((key) => `\`${key}\``).join(', ')}`, ['healthcheck']);
       }

@@ -9,6 +9,7 @@ import type {
   DockerStage,
   EnvFile,
 } from '../../model/types.js';
+import { isRootUser as isRootUserValue } from '../../parsers/dockerfile/user.js';
 import { parseEnvFile } from '../../parsers/envfile.js';
 
 export interface ServiceEntry {
@@ -70,15 +71,21 @@ export function missingAt(service: ComposeService, path: ReadonlyArray<string>):
   return service.location;
 }
 
+/** True for a host address that only the host itself can reach: `127.0.0.0/8`, `::1`, `localhost`. */
+export function isLoopback(hostIp: string | undefined): boolean {
+  if (hostIp === undefined) return false;
+  const address = hostIp.replace(/^\[|\]$/g, '').toLowerCase();
+  return /^127\./.test(address) || address === '::1' || address === 'localhost';
+}
+
 /** The service's data-store kind, from the model builder or else from its image. */
 export function datastoreOf(service: ComposeService): DatastoreKind | undefined {
   return service.datastore ?? datastoreOfImage(service.image);
 }
 
-/** True when a user value (`root`, `0`, `0:0`, `root:staff`) names the root user. */
+/** True when a user value (`root`, `0`, `0:0`, `000`, `root:staff`) names the root user. */
 export function isRootUser(value: string): boolean {
-  const user = value.trim().split(':')[0]!;
-  return user === 'root' || user === '0' || user === '';
+  return isRootUserValue(value.trim());
 }
 
 /** The HEALTHCHECK that applies to the service's build stage, following base stages. */
@@ -105,4 +112,38 @@ export function envFileAt(model: DeploymentModel, path: string): EnvFile | undef
   if (known) return known;
   const file = model.files.get(path);
   return file ? parseEnvFile(file) : undefined;
+}
+
+/** One variable of a container's environment, with where it is set. */
+export interface ContainerVariable {
+  value: string | null;
+  /** Value as written, before `${VAR}` interpolation; undefined for env-file entries. */
+  raw?: string | null;
+  location: Location;
+  /** The env file that sets it; undefined when the compose `environment` sets it. */
+  envFile?: string;
+}
+
+/**
+ * Collects the environment a container starts with: entries of its env files, later files
+ * overriding earlier ones, then its `environment`, which overrides them all as in Compose.
+ */
+export function containerEnvironment(
+  model: DeploymentModel,
+  service: ComposeService,
+): Map<string, ContainerVariable> {
+  const variables = new Map<string, ContainerVariable>();
+  for (const envFile of service.envFiles) {
+    for (const entry of envFileAt(model, envFile.path)?.entries ?? []) {
+      variables.set(entry.key, {
+        value: entry.value,
+        location: entry.location,
+        envFile: envFile.path,
+      });
+    }
+  }
+  for (const [name, variable] of Object.entries(service.environment)) {
+    variables.set(name, { value: variable.value, raw: variable.raw, location: variable.location });
+  }
+  return variables;
 }

@@ -21,6 +21,7 @@ export const internalNetworkRule = defineRule({
   limitations: [
     'A service on an internal network and also on a non-internal one passes, because a backend that calls external APIs needs that egress path.',
     'Services with `network_mode` are left to DC003.',
+    'An `external` network counts as not internal, because its settings are not in the compose file.',
   ],
   check(model, report) {
     for (const entry of servicesOf(model)) {
@@ -30,8 +31,9 @@ export const internalNetworkRule = defineRule({
       if (service.networks.some((name) => project.networks[name]?.internal === true)) continue;
       const kind = datastoreOf(service) ? 'data service' : 'backend service';
       const names = service.networks.map((name) => `'${name}'`).join(', ');
+      const joins = service.networks.length === 1 ? 'joins only the network' : 'joins only the networks';
       report({
-        message: `${kind} '${service.name}' is on no internal network (only ${names})`,
+        message: `${kind} '${service.name}' ${joins} ${names}, none of which sets \`internal: true\``,
         location: service.locate(['networks']) ?? service.location,
         key: serviceKey(entry),
       });

@@ -1,8 +1,8 @@
 import { defineRule } from '../rule.js';
 import { isMapping, serviceKey, servicesOf } from './helpers.js';
 
-/** Drivers without the `labels` option. */
-const WITHOUT_LABELS = new Set(['none', 'awslogs', 'gcplogs', 'etwlogs', 'logentries']);
+/** Drivers with neither a `labels` nor a `tag` option. */
+const WITHOUT_LABELS = new Set(['none', 'local', 'etwlogs', 'logentries']);
 
 export const loggingLabelsRule = defineRule({
   id: 'DC015',
@@ -21,6 +21,10 @@ export const loggingLabelsRule = defineRule({
     'https://docs.docker.com/engine/logging/log_tags/',
     'https://docs.docker.com/engine/logging/drivers/json-file/#options',
   ],
+  limitations: [
+    'Drivers that take neither option (`none`, `local`, `etwlogs`, `logentries`) are not reported.',
+    'The `labels` option passes when at least one listed label is set on the service. Labels from a Dockerfile `LABEL` or a pulled image are not read, so a service that relies on them is reported.',
+  ],
   check(model, report) {
     for (const entry of servicesOf(model)) {
       const { service } = entry;
@@ -28,8 +32,18 @@ export const loggingLabelsRule = defineRule({
       const driver = typeof logging?.driver === 'string' ? logging.driver : 'json-file';
       if (WITHOUT_LABELS.has(driver)) continue;
       const options = isMapping(logging?.options) ? logging.options : {};
-      const labelled = ['labels', 'labels-regex', 'env', 'tag'].some((key) => options[key] !== undefined);
+      const labelled = ['labels-regex', 'env', 'env-regex', 'tag'].some((key) => options[key] !== undefined);
       if (labelled) continue;
+      if (options.labels !== undefined) {
+        const missing = missingLabels(String(options.labels), service.config.labels);
+        if (missing.length === 0) continue;
+        report({
+          message: `service '${service.name}' logs the labels ${missing.map((name) => `'${name}'`).join(', ')}, which the service does not set, so its records carry no label`,
+          location: service.locate(['logging', 'options', 'labels'], 'value') ?? service.location,
+          key: serviceKey(entry, 'unset-labels'),
+        });
+        continue;
+      }
       report({
         message: `service '${service.name}' logs without \`labels\` or \`tag\`, so its records cannot be told apart in an aggregator`,
         location: service.locate(logging?.options ? ['logging', 'options'] : logging ? ['logging'] : []) ?? service.location,
@@ -38,3 +52,13 @@ export const loggingLabelsRule = defineRule({
     }
   },
 });
+
+/** Lists the keys of a `labels` logging option, when none of them is a label of the service. */
+function missingLabels(option: string, labels: unknown): string[] {
+  const names = option
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const set = isMapping(labels) ? labels : {};
+  return names.some((name) => Object.hasOwn(set, name)) ? [] : names;
+}

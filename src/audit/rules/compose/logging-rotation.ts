@@ -46,7 +46,10 @@ export const loggingRotationRule = defineRule({
       }
       if (!FILE_DRIVERS.has(driver) || driver === 'local') continue;
       const options = isMapping(logging.options) ? logging.options : {};
-      const missing = ['max-size', 'max-file'].filter((key) => options[key] === undefined);
+      // `max-size: -1` is json-file's default: no limit.
+      const missing = ['max-size', 'max-file'].filter(
+        (key) => options[key] === undefined || String(options[key]).trim() === '-1',
+      );
       if (missing.length === 0) continue;
       say(
         `logs with json-file without ${missing.map((key) => `\`${key}\``).join(' and ')}, so logs are not rotated`,

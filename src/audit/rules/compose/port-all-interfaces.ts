@@ -2,6 +2,8 @@ import { defineRule } from '../rule.js';
 import { serviceKey, servicesOf } from './helpers.js';
 
 const ALL_INTERFACES = new Set([undefined, '', '0.0.0.0', '::', '[::]']);
+/** Host ports of the reverse proxy that are meant to be public: HTTP and HTTPS (also QUIC). */
+const PUBLIC_PROXY_PORTS = new Set(['80', '443']);
 
 export const portAllInterfacesRule = defineRule({
   id: 'DC007',
@@ -20,11 +22,15 @@ export const portAllInterfacesRule = defineRule({
     'https://docs.docker.com/reference/compose-file/services/#ports',
     'https://docs.docker.com/engine/network/packet-filtering-firewalls/',
   ],
-  limitations: ['The public ports of the reverse proxy are reported too; suppress the finding with a reason when a port is meant to be public.'],
+  limitations: [
+    'Host ports 80 and 443 of the reverse proxy are not reported, because they are meant to be public. Other public ports need a suppression with a reason.',
+  ],
   check(model, report) {
     for (const entry of servicesOf(model)) {
+      const isProxy = entry.service.role === 'proxy';
       for (const port of entry.service.ports) {
         if (!ALL_INTERFACES.has(port.hostIp)) continue;
+        if (isProxy && PUBLIC_PROXY_PORTS.has(port.published ?? '')) continue;
         report({
           message: `port ${port.published ?? port.target} of service '${entry.service.name}' listens on all host interfaces`,
           location: port.location,

@@ -1,12 +1,26 @@
+import { effectiveImage } from '../../model/roles.js';
+import type { ImageRef } from '../../model/types.js';
 import { defineRule } from '../rule.js';
-import { datastoreOf, serviceKey, servicesOf } from './helpers.js';
+import { containerEnvironment, datastoreOf, serviceKey, servicesOf } from './helpers.js';
 
 const WEAK_METHODS = new Set(['trust', 'md5', 'password']);
 
-/** Major version from a tag such as `13`, `13.4-alpine` or `9.6`. */
-function majorOf(tag: string | undefined): number | undefined {
-  const match = /^(\d+)(?:\.(\d+))?/.exec(tag ?? '');
-  return match ? Number(match[1]) : undefined;
+/** Images whose tag starts with the PostgreSQL major version and that use the official entrypoint. */
+const VERSION_TAGGED = new Set(['library/postgres', 'postgis/postgis']);
+
+/**
+ * PostgreSQL major version of an image that uses the official entrypoint: from a tag such as
+ * `13`, `13.4-alpine` or `13-3.1` (PostGIS), or the `pg13` part of a TimescaleDB tag.
+ */
+function majorOf(image: ImageRef | undefined): number | undefined {
+  if (!image?.tag) return undefined;
+  const repository = image.repository.toLowerCase();
+  const match = VERSION_TAGGED.has(repository)
+    ? /^(\d+)/.exec(image.tag)
+    : /(^|\/)timescaledb(-ha)?$/.test(repository)
+      ? /(?:^|-)pg(\d+)/.exec(image.tag)
+      : null;
+  return match ? Number(match[match.length - 1]) : undefined;
 }
 
 export const postgresAuthRule = defineRule({
@@ -26,13 +40,17 @@ export const postgresAuthRule = defineRule({
     'https://hub.docker.com/_/postgres',
     'https://www.postgresql.org/docs/current/auth-password.html',
   ],
-  limitations: ['Only the environment of the compose file and its env files is read here; `pg_hba.conf` files are checked by the PostgreSQL rules.'],
+  limitations: [
+    'Only the container environment (compose `environment` and `env_file`) is read. `pg_hba.conf` files are checked by the PostgreSQL rules.',
+    'The md5 default of images before 14 is recognized only for `postgres`, `postgis/postgis` and TimescaleDB images, whose tags carry the PostgreSQL version.',
+  ],
   check(model, report) {
     for (const entry of servicesOf(model)) {
       const { service } = entry;
       if (datastoreOf(service) !== 'postgres') continue;
-      const method = service.environment.POSTGRES_HOST_AUTH_METHOD;
-      const initdb = service.environment.POSTGRES_INITDB_ARGS;
+      const environment = containerEnvironment(model, service);
+      const method = environment.get('POSTGRES_HOST_AUTH_METHOD');
+      const initdb = environment.get('POSTGRES_INITDB_ARGS');
       const value = method?.value?.trim().toLowerCase();
       if (method && value && WEAK_METHODS.has(value)) {
         report({
@@ -43,16 +61,17 @@ export const postgresAuthRule = defineRule({
         });
         continue;
       }
-      const weakArg = /--auth(-host|-local)?=(trust|md5|password)\b/.exec(initdb?.value ?? '');
+      // `--auth-local` is left out: it covers only the socket inside the container.
+      const weakArg = /(?:--auth(?:-host)?[= ]|(?:^|\s)-A\s*)(trust|md5|password)\b/.exec(initdb?.value ?? '');
       if (initdb && weakArg) {
         report({
-          message: `service '${service.name}' initializes the cluster with \`${weakArg[0]}\``,
+          message: `service '${service.name}' initializes the cluster with \`${weakArg[0].trim()}\``,
           location: initdb.location,
           key: serviceKey(entry, 'initdb'),
         });
         continue;
       }
-      const major = majorOf(service.image?.tag);
+      const major = majorOf(effectiveImage(service));
       const scramByArgs = /--auth(-host)?=scram-sha-256\b/.test(initdb?.value ?? '');
       if (!method && !scramByArgs && major !== undefined && major < 14) {
         report({

@@ -21,12 +21,15 @@ export const runsAsRootRule = defineRule({
   ],
   limitations: [
     'Services that run a pulled image and set no `user:` are not reported, because the image\'s default user is not visible to a static check.',
+    'A `user:` built from variables that are unset at audit time, such as `${UID}:${GID}`, counts as non-root.',
+    'Images such as `postgres` or `nginx` that start as root and switch users in their entrypoint count as root when a Dockerfile builds on them without `USER`.',
   ],
   check(model, report) {
     for (const entry of servicesOf(model)) {
       const { service } = entry;
       if (service.user) {
-        if (!isRootUser(service.user.value)) continue;
+        // An unset variable, as in `${UID}:${GID}`, is set by whoever runs Compose.
+        if (service.user.unresolved || !isRootUser(service.user.value)) continue;
         report({
           message: `service '${service.name}' sets \`user: ${service.user.value}\`, so it runs as root`,
           location: service.user.location,
@@ -40,10 +43,12 @@ export const runsAsRootRule = defineRule({
       if (!user.isRoot) continue;
       const stage = dockerfile.stages[service.stageIndex ?? dockerfile.stages.length - 1];
       const where = user.instruction?.location ?? stage?.from.location;
+      const stageName = stage?.name ? `stage '${stage.name}'` : 'final stage';
+      const path = dockerfile.file.path;
       report({
         message: user.instruction
-          ? `service '${service.name}' runs as root: its image ends with \`USER ${user.value}\` in '${dockerfile.file.path}'`
-          : `service '${service.name}' runs as root: the build stage in '${dockerfile.file.path}' sets no \`USER\` and compose sets no \`user:\``,
+          ? `service '${service.name}' runs as root: the ${stageName} of '${path}' ends with \`USER ${user.value}\``
+          : `service '${service.name}' runs as root: the ${stageName} of '${path}' sets no \`USER\` and compose sets no \`user:\``,
         location: service.build?.location ?? service.location,
         key: serviceKey(entry),
         ...(where ? { related: [{ message: 'the stage the image is built from', location: where }] } : {}),

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { Location } from '../../../finding/finding.js';
 import { defineRule } from '../rule.js';
+import { isEngineSocket } from './docker-socket.js';
 import { isMapping, serviceKey, servicesOf } from './helpers.js';
 
 /** Host folders that hold the system, credentials, kernel interfaces or other containers' data. */
@@ -9,7 +10,6 @@ const SENSITIVE = [
   '/boot',
   '/dev',
   '/etc',
-  '/home',
   '/lib',
   '/lib64',
   '/proc',
@@ -23,14 +23,28 @@ const SENSITIVE = [
   '/var/run',
 ];
 /** Folders that are sensitive as a whole but whose subfolders are commonly data folders. */
-const SENSITIVE_EXACT = ['/', '/var', '/mnt', '/opt', '/srv'];
+const SENSITIVE_EXACT = ['/', '/home', '/var', '/mnt', '/opt', '/srv', '~'];
+/** Credential folders directly in a user's home folder. */
+const CREDENTIAL_FOLDER =
+  /^(~|\/root|\/home\/[^/]+|\/Users\/[^/]+)\/(\.ssh|\.gnupg|\.aws|\.azure|\.kube|\.docker|\.config\/gcloud)(\/|$)/;
+/**
+ * Public host files that containers commonly read to share the host's time zone or CA
+ * certificates; they are not reported when mounted read-only.
+ */
+const PUBLIC_READ_ONLY = ['/etc/localtime', '/etc/timezone', '/usr/share/zoneinfo', '/etc/ssl/certs'];
 
-/** Returns the sensitive folder a host path lies in, or undefined. */
+/** Returns the sensitive folder a host path (absolute or `~/...`) lies in, or undefined. */
 export function sensitiveFolderOf(path: string): string | undefined {
-  if (!path.startsWith('/')) return undefined;
+  if (!path.startsWith('/') && !path.startsWith('~')) return undefined;
   const normalized = posix.normalize(path).replace(/(.)\/+$/, '$1');
+  const credentials = CREDENTIAL_FOLDER.exec(normalized);
+  if (credentials) return `${credentials[1]}/${credentials[2]}`;
   if (SENSITIVE_EXACT.includes(normalized)) return normalized;
-  return SENSITIVE.find((folder) => normalized === folder || normalized.startsWith(`${folder}/`));
+  return SENSITIVE.find((folder) => isInside(normalized, folder));
+}
+
+function isInside(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(`${folder}/`);
 }
 
 export const sensitiveMountRule = defineRule({
@@ -43,7 +57,7 @@ export const sensitiveMountRule = defineRule({
   control: 'container.no-sensitive-mounts',
   status: 'stable',
   rationale:
-    'Mounting `/`, `/etc`, `/proc`, `/sys`, `/dev`, `/root`, `/var/run`, `/var/lib` or similar host folders hands the container host credentials, kernel tunables, device nodes or other containers\' data. ' +
+    'Mounting `/`, `/etc`, `/proc`, `/sys`, `/dev`, `/root`, `/var/run`, `/var/lib`, a user\'s `~/.ssh` or similar host folders hands the container host credentials, kernel tunables, device nodes or other containers\' data. ' +
     'A compromised service can then read secrets such as `/etc/shadow`, change host configuration, or reach the Docker socket, turning one container compromise into a host compromise.',
   fix: 'Mount only the application folder or file the service needs, read-only (`:ro`) where possible, or use a named volume.',
   references: [
@@ -52,14 +66,19 @@ export const sensitiveMountRule = defineRule({
   ],
   limitations: [
     'Read-only mounts are reported at medium severity, since they still expose host data.',
+    'Read-only mounts of the host time zone (`/etc/localtime`, `/etc/timezone`, `/usr/share/zoneinfo`) and of `/etc/ssl/certs` are not reported, because they hold only public data.',
+    'Subfolders of `/home`, `/opt`, `/srv` and `/mnt`, and of `/var` outside `/var/lib`, `/var/log` and `/var/run`, are not reported because they commonly hold application data. Credential folders in a home folder, such as `~/.ssh`, `~/.aws` or `~/.kube`, are reported.',
+    'The container engine socket is reported by DC002, not here.',
     'Paths that come only from unset variables, such as `${DATA_DIR}/x`, are read as relative paths and not reported.',
   ],
   check(model, report) {
     for (const entry of servicesOf(model)) {
       for (const mount of entry.service.mounts) {
-        if (mount.type !== 'bind' || !mount.source) continue;
+        if (mount.type !== 'bind' || !mount.source || isEngineSocket(mount.source)) continue;
         const folder = sensitiveFolderOf(mount.source);
         if (!folder) continue;
+        const source = posix.normalize(mount.source);
+        if (mount.readOnly && PUBLIC_READ_ONLY.some((path) => isInside(source, path))) continue;
         report({
           message: `service '${entry.service.name}' mounts the host folder '${mount.source}'${mount.readOnly ? ' read-only' : ''}, inside sensitive '${folder}'`,
           location: mount.location,

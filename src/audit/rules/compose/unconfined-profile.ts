@@ -1,8 +1,12 @@
 import { defineRule } from '../rule.js';
 import { serviceKey, servicesOf, stringsOf } from './helpers.js';
 
-/** `security_opt` entries that switch off a kernel confinement profile. */
-const UNCONFINED = /^(label[:=])?(seccomp|apparmor)[:=]unconfined$|^label[:=]disable$|^systempaths[:=]unconfined$/;
+/**
+ * `security_opt` entries that switch off a kernel confinement profile. `label=type:spc_t` is
+ * SELinux's super-privileged container type, which is not confined.
+ */
+const UNCONFINED =
+  /^(seccomp|apparmor)[:=]unconfined$|^label[:=](disable|type:spc_t)$|^systempaths[:=]unconfined$/;
 
 export const unconfinedProfileRule = defineRule({
   id: 'DC020',

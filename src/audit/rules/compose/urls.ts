@@ -9,6 +9,8 @@ export interface UrlProblem {
 const URL_PATTERN = /\b(postgres(?:ql)?|mysql2?|mariadb|rediss?|mongodb(?:\+srv)?):\/\/[^\s'"`<>]+/gi;
 
 const PG_SECURE_MODES = new Set(['require', 'verify-ca', 'verify-full']);
+/** Values of the `ssl` URL option that turn TLS on in JDBC, node-postgres and asyncpg. */
+const PG_SSL_ON = new Set(['true', '1', 'require', 'verify-ca', 'verify-full']);
 /** Query options that turn on TLS in common MySQL drivers and ORMs. */
 const MYSQL_TLS_OPTIONS: Array<[string, RegExp]> = [
   ['ssl-mode', /^(required|verify_ca|verify_identity)$/i],
@@ -43,41 +45,72 @@ function decodeSafely(text: string): string {
   }
 }
 
-/** True when the URL's user info holds a password (`user:pass@` or `:pass@`). */
-function hasPassword(url: string): boolean {
-  return /^[a-z0-9+]+:\/\/[^/@\s]*:[^/@\s]+@/i.test(url);
+/** Options of a connection, from the URL or from the container environment. */
+export interface UrlContext {
+  /** `PGSSLMODE` of the container, which libpq applies when the URL sets no `sslmode`. */
+  pgSslMode?: string;
 }
 
 /** Lists what is wrong with one connection URL; empty when it is encrypted (and authenticated). */
-export function urlProblems(url: string): string[] {
+export function urlProblems(url: string, context: UrlContext = {}): string[] {
   const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
   const query = queryOf(url);
   const problems: string[] = [];
   if (scheme === 'postgres' || scheme === 'postgresql') {
-    const mode = query.get('sslmode')?.toLowerCase();
-    if (!mode || !PG_SECURE_MODES.has(mode)) {
-      problems.push(mode ? `uses \`sslmode=${mode}\`, which does not require TLS` : 'sets no `sslmode=require`');
-    }
+    const problem = postgresProblem(query, context);
+    if (problem) problems.push(problem);
   } else if (scheme.startsWith('mysql') || scheme === 'mariadb') {
     const encrypted = MYSQL_TLS_OPTIONS.some(([key, pattern]) => pattern.test(query.get(key) ?? ''));
     if (!encrypted) problems.push('sets no TLS option such as `ssl-mode=REQUIRED`');
   } else if (scheme === 'redis' || scheme === 'rediss') {
     if (scheme === 'redis') problems.push('uses `redis://`, which is unencrypted; use `rediss://`');
-    if (!hasPassword(url)) problems.push('has no credentials');
-  } else if (scheme === 'mongodb') {
-    const tls = query.get('tls') ?? query.get('ssl');
-    if (tls?.toLowerCase() !== 'true') problems.push('sets no `tls=true`');
+    if (!hasPassword(url)) problems.push(NO_CREDENTIALS);
+  } else if (scheme === 'mongodb' || scheme === 'mongodb+srv') {
+    // `mongodb+srv://` turns TLS on unless the URL sets `tls=false` or `ssl=false`.
+    const tls = (query.get('tls') ?? query.get('ssl'))?.toLowerCase();
+    const encrypted = scheme === 'mongodb+srv' ? tls !== 'false' : tls === 'true';
+    if (!encrypted) problems.push('sets no `tls=true`');
   }
   return problems;
 }
 
+/** The problem message for a Redis URL without a password. */
+export const NO_CREDENTIALS = 'has no credentials';
+
+/**
+ * Checks a PostgreSQL URL: libpq's `sslmode`, else the `ssl` option that JDBC, node-postgres
+ * and asyncpg read, else the container's `PGSSLMODE`.
+ */
+function postgresProblem(query: Map<string, string>, context: UrlContext): string | undefined {
+  const mode = query.get('sslmode')?.toLowerCase();
+  if (mode !== undefined) {
+    return PG_SECURE_MODES.has(mode) ? undefined : `uses \`sslmode=${mode}\`, which does not require TLS`;
+  }
+  const ssl = query.get('ssl')?.toLowerCase();
+  if (ssl !== undefined) {
+    return PG_SSL_ON.has(ssl) ? undefined : `uses \`ssl=${ssl}\`, which does not require TLS`;
+  }
+  const environment = context.pgSslMode?.toLowerCase();
+  if (environment !== undefined && PG_SECURE_MODES.has(environment)) return undefined;
+  return 'sets no `sslmode=require`';
+}
+
 /** Finds connection URLs in a value and returns those with problems. */
-export function findInsecureUrls(value: string): UrlProblem[] {
+export function findInsecureUrls(value: string, context: UrlContext = {}): UrlProblem[] {
   const found: UrlProblem[] = [];
-  for (const match of value.matchAll(URL_PATTERN)) {
-    const url = match[0].replace(/[),;]+$/, '');
-    const problems = urlProblems(url);
+  for (const url of findUrls(value)) {
+    const problems = urlProblems(url, context);
     if (problems.length > 0) found.push({ url, masked: maskUrl(url), problems });
   }
   return found;
+}
+
+/** Lists the connection URLs in a value. */
+export function findUrls(value: string): string[] {
+  return [...value.matchAll(URL_PATTERN)].map((match) => match[0].replace(/[),;]+$/, ''));
+}
+
+/** True when the URL's user info holds a password (`user:pass@` or `:pass@`). */
+export function hasPassword(url: string): boolean {
+  return /^[a-z0-9+]+:\/\/[^/@\s]*:[^/@\s]+@/i.test(url);
 }
