@@ -1,6 +1,8 @@
 import type { Location } from '../../../finding/finding.js';
 import type { DeploymentModel, YamlFile } from '../../model/types.js';
 
+export type ValuePath = Array<string | number>;
+
 export function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -13,11 +15,17 @@ export function isGitlabCi(yaml: YamlFile): boolean {
   return /(^|\/)\.gitlab-ci\.ya?ml$/.test(yaml.file.path);
 }
 
+/** A setting that lets a step or job fail without failing the run. */
+export interface FailureAllowance {
+  /** Value path of the key: `continue-on-error` (GitHub) or `allow_failure` (GitLab). */
+  path: ValuePath;
+}
+
 /** One GitHub Actions step, or one GitLab job, with the shell text it runs. */
 export interface CiStep {
   yaml: YamlFile;
   /** Value path of the step (`jobs.build.steps.2`) or of the GitLab job. */
-  path: Array<string | number>;
+  path: ValuePath;
   job: string;
   /** `uses:` of a GitHub step. */
   uses?: string;
@@ -25,9 +33,12 @@ export interface CiStep {
   inputs: Record<string, unknown>;
   /** Shell commands: a GitHub `run:` or the GitLab `before_script`, `script` and `after_script`. */
   script: string;
+  /** Value paths of the YAML values that hold `script`. */
+  scriptPaths: ValuePath[];
+  /** Environment of the step: workflow, job and step `env` (GitLab `variables`), inner ones winning. */
   env: Record<string, unknown>;
-  /** True when a failure of the step or job does not fail the pipeline. */
-  allowedToFail: boolean;
+  /** Settings that let a failure of the step or its job pass, outermost first. */
+  allowances: FailureAllowance[];
 }
 
 /** Keys at the top of `.gitlab-ci.yml` that configure the pipeline instead of naming a job. */
@@ -45,30 +56,41 @@ const GITLAB_RESERVED = new Set([
   'pages',
 ]);
 
+const GITLAB_SCRIPT_KEYS = ['before_script', 'script', 'after_script'];
+
 function scriptText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.map(scriptText).join('\n');
   return '';
 }
 
+function mappingOf(value: unknown): Record<string, unknown> {
+  return isMapping(value) ? value : {};
+}
+
 function githubSteps(yaml: YamlFile): CiStep[] {
-  const root = yaml.documents[0];
-  const jobs = isMapping(root) && isMapping(root.jobs) ? root.jobs : {};
+  const root = mappingOf(yaml.documents[0]);
   const steps: CiStep[] = [];
-  for (const [job, config] of Object.entries(jobs)) {
+  for (const [job, config] of Object.entries(mappingOf(root.jobs))) {
     if (!isMapping(config) || !Array.isArray(config.steps)) continue;
-    const jobContinues = config['continue-on-error'] === true;
+    const jobEnv = { ...mappingOf(root.env), ...mappingOf(config.env) };
+    const jobAllowance =
+      config['continue-on-error'] === true ? [{ path: ['jobs', job, 'continue-on-error'] }] : [];
     config.steps.forEach((step, index) => {
       if (!isMapping(step)) return;
+      const path = ['jobs', job, 'steps', index];
+      const stepAllowance =
+        step['continue-on-error'] === true ? [{ path: [...path, 'continue-on-error'] }] : [];
       steps.push({
         yaml,
-        path: ['jobs', job, 'steps', index],
+        path,
         job,
         ...(typeof step.uses === 'string' ? { uses: step.uses } : {}),
-        inputs: isMapping(step.with) ? step.with : {},
+        inputs: mappingOf(step.with),
         script: typeof step.run === 'string' ? step.run : '',
-        env: isMapping(step.env) ? step.env : {},
-        allowedToFail: jobContinues || step['continue-on-error'] === true,
+        scriptPaths: typeof step.run === 'string' ? [[...path, 'run']] : [],
+        env: { ...jobEnv, ...mappingOf(step.env) },
+        allowances: [...jobAllowance, ...stepAllowance],
       });
     });
   }
@@ -76,36 +98,36 @@ function githubSteps(yaml: YamlFile): CiStep[] {
 }
 
 function gitlabJobs(yaml: YamlFile): CiStep[] {
-  const root = yaml.documents[0];
-  if (!isMapping(root)) return [];
+  const root = mappingOf(yaml.documents[0]);
   const steps: CiStep[] = [];
   for (const [job, config] of Object.entries(root)) {
     if (GITLAB_RESERVED.has(job) || job.startsWith('.') || !isMapping(config)) continue;
-    const script = ['before_script', 'script', 'after_script'].map((key) => scriptText(config[key])).join('\n');
-    const allowFailure = config.allow_failure === true || isMapping(config.allow_failure);
+    const keys = GITLAB_SCRIPT_KEYS.filter((key) => config[key] !== undefined);
     steps.push({
       yaml,
       path: [job],
       job,
       inputs: {},
-      script,
-      env: isMapping(config.variables) ? config.variables : {},
-      allowedToFail: allowFailure,
+      script: keys.map((key) => scriptText(config[key])).join('\n'),
+      scriptPaths: keys.map((key) => [job, key]),
+      env: { ...mappingOf(root.variables), ...mappingOf(config.variables) },
+      // `allow_failure: { exit_codes: [...] }` allows only the listed codes, so it is not counted.
+      allowances: config.allow_failure === true ? [{ path: [job, 'allow_failure'] }] : [],
     });
   }
   return steps;
 }
 
-/** Lists the steps of every CI file in the model. */
-export function ciSteps(model: DeploymentModel): CiStep[] {
-  return model.workflows.flatMap((yaml) =>
-    isGithubWorkflow(yaml) ? githubSteps(yaml) : isGitlabCi(yaml) ? gitlabJobs(yaml) : [],
-  );
+/** Lists the steps of one CI file. */
+export function stepsOf(yaml: YamlFile): CiStep[] {
+  if (isGithubWorkflow(yaml)) return githubSteps(yaml);
+  if (isGitlabCi(yaml)) return gitlabJobs(yaml);
+  return [];
 }
 
-export function stepLocation(step: CiStep, field?: string): Location {
-  const path = field ? [...step.path, field] : step.path;
-  return step.yaml.locate(path) ?? step.yaml.locate(step.path) ?? step.yaml.file.fileStart();
+/** Lists the steps of every CI file in the model. */
+export function ciSteps(model: DeploymentModel): CiStep[] {
+  return model.workflows.flatMap(stepsOf);
 }
 
 /** The action name of a `uses:` value, lower-cased and without its version: `docker/build-push-action`. */
@@ -113,39 +135,109 @@ export function actionName(uses: string | undefined): string {
   return (uses ?? '').split('@')[0]!.toLowerCase();
 }
 
-const BUILD_COMMAND =
-  /\b(docker(?:\s+buildx)?\s+(?:image\s+)?build|docker[\s-]compose\s+(?:[^\n]*\s)?build|buildah\s+(?:bud|build)|podman\s+build|\/kaniko\/executor|nerdctl\s+build)\b/;
-
-/** True when the step builds a container image. */
-export function buildsImage(step: CiStep): boolean {
-  const action = actionName(step.uses);
-  if (action === 'docker/build-push-action' || action === 'docker/bake-action') return true;
-  if (action.startsWith('redhat-actions/buildah-build')) return true;
-  return BUILD_COMMAND.test(step.script);
+/** Names of the events that trigger a GitHub workflow, from `on:` as a string, list or mapping. */
+export function triggersOf(yaml: YamlFile): string[] {
+  const root = mappingOf(yaml.documents[0]);
+  // YAML 1.1 readers turn a bare `on` key into `true`; the `yaml` package keeps it as "on".
+  const on = root.on ?? root.true;
+  if (typeof on === 'string') return [on];
+  if (Array.isArray(on)) return on.filter((event): event is string => typeof event === 'string');
+  return Object.keys(mappingOf(on));
 }
 
-/** Scanner invocations in a step: Trivy or Grype, by action or by command. */
-export type ScanKind = 'trivy-action' | 'grype-action' | 'trivy-command' | 'grype-command' | 'gitlab-template';
+// ---------------------------------------------------------------- locations
 
-export function scanKindOf(step: CiStep): ScanKind | undefined {
-  const action = actionName(step.uses);
-  if (action === 'aquasecurity/trivy-action') return 'trivy-action';
-  if (action === 'anchore/scan-action') return 'grype-action';
-  if (/(^|[\s/;|&(])trivy(\s+(image|fs|rootfs|repo|config|filesystem|repository))?\s/m.test(step.script)) {
-    return 'trivy-command';
+const lineStartsCache = new WeakMap<YamlFile, number[]>();
+
+function lineStarts(yaml: YamlFile): number[] {
+  let starts = lineStartsCache.get(yaml);
+  if (starts) return starts;
+  starts = [0];
+  const text = yaml.file.text;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  lineStartsCache.set(yaml, starts);
+  return starts;
+}
+
+/** Converts a 1-based line and column back to a 0-based offset in the file. */
+function offsetAt(yaml: YamlFile, line: number, column: number): number {
+  return (lineStarts(yaml)[line - 1] ?? yaml.file.text.length) + column - 1;
+}
+
+/** Locates the value at `path`, falling back to its key, then to the file's first line. */
+export function valueLocation(yaml: YamlFile, path: ValuePath): Location {
+  return yaml.locate(path, 'value') ?? yaml.locate(path) ?? yaml.file.fileStart();
+}
+
+/** Locates a whole `key: value` pair, from the key's first character to the value's last. */
+export function pairLocation(yaml: YamlFile, path: ValuePath): Location {
+  const key = yaml.locate(path);
+  const value = yaml.locate(path, 'value');
+  if (!key || !value) return valueLocation(yaml, path);
+  return { ...key, endLine: value.endLine, endColumn: value.endColumn };
+}
+
+/** A logical shell line of a script, as written in the file, with its offset there. */
+export interface ScriptLine {
+  /** Raw text; a line continued with `\` keeps its line breaks. */
+  text: string;
+  offset: number;
+}
+
+/** Splits the YAML value at `path` (a script string or a list of them) into logical lines. */
+function linesOfValue(yaml: YamlFile, path: ValuePath, value: unknown): ScriptLine[] {
+  if (Array.isArray(value)) {
+    return value.flatMap((item, index) => linesOfValue(yaml, [...path, index], item));
   }
-  if (/aquasec\/trivy/.test(step.script)) return 'trivy-command';
-  if (/(^|[\s/;|&(])grype\s/m.test(step.script) || /anchore\/grype/.test(step.script)) return 'grype-command';
-  return undefined;
+  const span = yaml.locate(path, 'value');
+  if (typeof value !== 'string' || !span) return [];
+  const start = offsetAt(yaml, span.startLine, span.startColumn);
+  const end = offsetAt(yaml, span.endLine, span.endColumn);
+  const raw = yaml.file.text.slice(start, end);
+  // Plain, quoted and folded scalars fold their line breaks, so the whole value is one line.
+  if (!raw.startsWith('|')) return [{ text: raw, offset: start }];
+
+  const lines: ScriptLine[] = [];
+  let offset = start + raw.indexOf('\n') + 1;
+  let current: ScriptLine | undefined;
+  for (const line of raw.slice(raw.indexOf('\n') + 1).split('\n')) {
+    if (current) current.text += `\n${line}`;
+    else current = { text: line, offset };
+    offset += line.length + 1;
+    if (!line.trimEnd().endsWith('\\')) {
+      lines.push(current);
+      current = undefined;
+    }
+  }
+  if (current) lines.push(current);
+  return lines;
 }
 
-/** True when `.gitlab-ci.yml` includes GitLab's container-scanning template (Trivy-based). */
-export function includesGitlabContainerScanning(yaml: YamlFile): boolean {
-  const root = yaml.documents[0];
-  if (!isMapping(root)) return false;
-  const include = Array.isArray(root.include) ? root.include : [root.include];
-  return include.some((entry) => {
-    const template = isMapping(entry) ? entry.template : entry;
-    return typeof template === 'string' && /Container-Scanning/i.test(template);
-  });
+/** Lists the logical shell lines of a step's script, shell comment lines left out. */
+export function scriptLines(step: CiStep): ScriptLine[] {
+  const root = step.yaml.documents[0];
+  return step.scriptPaths
+    .flatMap((path) => linesOfValue(step.yaml, path, valueAt(root, path)))
+    .filter((line) => !line.text.trimStart().startsWith('#'));
+}
+
+function valueAt(root: unknown, path: ValuePath): unknown {
+  let value = root;
+  for (const segment of path) {
+    if (Array.isArray(value) && typeof segment === 'number') value = value[segment];
+    else if (isMapping(value)) value = value[String(segment)];
+    else return undefined;
+  }
+  return value;
+}
+
+/** Locates `length` characters at `index` of a script line. */
+export function lineLocation(
+  step: CiStep,
+  line: ScriptLine,
+  index: number,
+  length: number,
+): Location {
+  const start = line.offset + index;
+  return step.yaml.file.rangeAt(start, start + length);
 }
