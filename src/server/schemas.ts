@@ -12,8 +12,8 @@ export const NullableDateTime = Type.Unsafe<Date | string | null>({
   type: ['string', 'null'],
   format: 'date-time',
 });
-export const SeveritySchema = Type.Union(SEVERITIES.map((severity) => Type.Literal(severity)));
-export const FindingStateSchema = Type.Union(FINDING_STATES.map((state) => Type.Literal(state)));
+export const SeveritySchema = Type.Enum(SEVERITIES);
+export const FindingStateSchema = Type.Enum(FINDING_STATES);
 export const RoleSchema = Type.Union([
   Type.Literal('admin'),
   Type.Literal('engineer'),

@@ -18,7 +18,12 @@ export const PERMISSIONS = {
 export type Permission = keyof typeof PERMISSIONS;
 
 /** Actions an API token may carry; tokens never manage users, tokens or projects. */
-export const TOKEN_ACTIONS = ['projects:read', 'findings:read', 'audits:write', 'scans:write'] as const;
+export const TOKEN_ACTIONS = [
+  'projects:read',
+  'findings:read',
+  'audits:write',
+  'scans:write',
+] as const;
 export type TokenAction = (typeof TOKEN_ACTIONS)[number];
 
 export function roleAllows(role: Role, permission: Permission): boolean {

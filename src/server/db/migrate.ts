@@ -81,11 +81,10 @@ export async function migrate(db: Database, migrations = loadMigrations()): Prom
     const pending = migrations.filter((migration) => !applied.has(migration.version));
     for (const migration of pending) {
       await tx.exec(migration.sql);
-      await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
-        migration.version,
-        migration.name,
-        migration.checksum,
-      ]);
+      await tx.query(
+        'INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)',
+        [migration.version, migration.name, migration.checksum],
+      );
     }
     return pending;
   });
@@ -103,7 +102,11 @@ export async function migrationStatus(
   );
   const done = new Set(rows.map((row) => row.version));
   return {
-    applied: rows.map((row) => ({ version: row.version, name: row.name, appliedAt: row.applied_at })),
+    applied: rows.map((row) => ({
+      version: row.version,
+      name: row.name,
+      appliedAt: row.applied_at,
+    })),
     pending: migrations.filter((migration) => !done.has(migration.version)),
   };
 }

@@ -1,7 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { type Database, DatabaseStartupError, type Queryable, type QueryResult } from './database.js';
+import {
+  type Database,
+  DatabaseStartupError,
+  type Queryable,
+  type QueryResult,
+} from './database.js';
 
 function wrap(target: PGlite | Transaction): Queryable {
   return {

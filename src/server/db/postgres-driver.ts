@@ -1,5 +1,10 @@
 import pg from 'pg';
-import { type Database, DatabaseStartupError, type Queryable, type QueryResult } from './database.js';
+import {
+  type Database,
+  DatabaseStartupError,
+  type Queryable,
+  type QueryResult,
+} from './database.js';
 import { type PostgresTarget, parsePostgresUrl } from './postgres-url.js';
 
 export interface PostgresOptions {
@@ -48,7 +53,9 @@ export function explainConnectError(error: unknown, target: PostgresTarget): Dat
   let text: string;
   if (message.includes(NO_TLS)) {
     text = `${where} does not accept TLS connections, but DATABASE_URL sets sslmode=${target.sslMode}, which requires TLS. Enable ssl on the server (ssl = on in postgresql.conf); InfraPrime will not send credentials or data unencrypted.`;
-  } else if (/certificate|self[- ]signed|unable to verify|Hostname\/IP does not match/i.test(message)) {
+  } else if (
+    /certificate|self[- ]signed|unable to verify|Hostname\/IP does not match/i.test(message)
+  ) {
     text = `the TLS certificate of ${where} failed verification (${message}). Set sslrootcert=/path/to/ca.crt in DATABASE_URL to trust its CA, and make sure the host name matches the certificate for sslmode=verify-full.`;
   } else if (code === '28P01') {
     text = `${where} rejected the password for user "${target.user}". Check the credentials in DATABASE_URL.`;

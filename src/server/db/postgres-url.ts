@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 
-export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+export const SSL_MODES = [
+  'disable',
+  'allow',
+  'prefer',
+  'require',
+  'verify-ca',
+  'verify-full',
+] as const;
 export type SslMode = (typeof SSL_MODES)[number];
 
 export interface PostgresTarget {
@@ -46,7 +53,8 @@ function tlsOptions(url: URL, mode: SslMode, host: string): ConnectionOptions | 
   const cert = readFileParam(url, 'sslcert');
   const key = readFileParam(url, 'sslkey');
   const options: ConnectionOptions = { servername: host, ca, cert, key };
-  const verifyChain = mode === 'verify-ca' || mode === 'verify-full' || (mode === 'require' && !!ca);
+  const verifyChain =
+    mode === 'verify-ca' || mode === 'verify-full' || (mode === 'require' && !!ca);
   options.rejectUnauthorized = verifyChain;
   if (mode !== 'verify-full') options.checkServerIdentity = () => undefined;
   return options;

@@ -7,7 +7,7 @@ import { hashSecret, safeEqual, TOKEN_PREFIX } from '../auth/secrets.js';
 import { SESSION_COOKIE, touchSession } from '../auth/sessions.js';
 import { ApiError } from '../errors.js';
 import type { ServiceContext } from '../services/context.js';
-import { type SecurityEvent, recordSecurityEvent } from '../services/events.js';
+import { recordSecurityEvent, type SecurityEvent } from '../services/events.js';
 import { findTokenByHash, markTokenUsed } from '../services/tokens.js';
 import { findUserById } from '../services/users.js';
 
@@ -83,7 +83,10 @@ async function authenticateSession(
 }
 
 /** Finds who is calling: a bearer token, else a session cookie, else nobody. */
-async function authenticate(context: ServiceContext, request: FastifyRequest): Promise<Principal | null> {
+async function authenticate(
+  context: ServiceContext,
+  request: FastifyRequest,
+): Promise<Principal | null> {
   const header = request.headers.authorization;
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -103,8 +106,13 @@ function tokenAllows(principal: Extract<Principal, { kind: 'token' }>, permissio
 }
 
 /** Returns why the principal may not use the route, or null when it may. */
-function denialReason(principal: Principal, access: Access, request: FastifyRequest): string | null {
-  if ('sessionOnly' in access && access.sessionOnly && principal.kind === 'token') return 'session-only';
+function denialReason(
+  principal: Principal,
+  access: Access,
+  request: FastifyRequest,
+): string | null {
+  if ('sessionOnly' in access && access.sessionOnly && principal.kind === 'token')
+    return 'session-only';
   if (!('permission' in access)) return null;
   if (principal.kind === 'session') {
     return roleAllows(principal.user.role, access.permission) ? null : 'role';
@@ -138,13 +146,17 @@ async function checkCsrf(context: ServiceContext, request: FastifyRequest, princ
   const header = request.headers['x-csrf-token'];
   if (typeof header !== 'string' || !safeEqual(header, principal.csrfToken)) {
     await recordSecurityEvent(context, { ...base, type: 'csrf.rejected', outcome: 'failure' });
-    throw new ApiError('csrf-failed', 'Send the csrfToken from the login response in X-CSRF-Token.');
+    throw new ApiError(
+      'csrf-failed',
+      'Send the csrfToken from the login response in X-CSRF-Token.',
+    );
   }
 }
 
 async function limitAccount(context: ServiceContext, principal: Principal): Promise<void> {
   const { perAccount, windowMs } = context.config.rateLimit;
-  const key = principal.kind === 'token' ? `token:${principal.token.id}` : `user:${principal.user.id}`;
+  const key =
+    principal.kind === 'token' ? `token:${principal.token.id}` : `user:${principal.user.id}`;
   const { count, resetMs } = await context.store.increment(`rl:account:${key}`, windowMs);
   if (count > perAccount) {
     throw new ApiError('rate-limited', `Limit of ${perAccount} requests per account reached.`, {
@@ -157,7 +169,10 @@ async function limitAccount(context: ServiceContext, principal: Principal): Prom
  * Authenticates and authorises every request in onRequest, before the body is read, from the
  * route's `config.access`. Cookie-authenticated writes also need the session's CSRF token.
  */
-async function authPlugin(app: FastifyInstance, options: { context: ServiceContext }): Promise<void> {
+async function authPlugin(
+  app: FastifyInstance,
+  options: { context: ServiceContext },
+): Promise<void> {
   const { context } = options;
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {

@@ -1,6 +1,12 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ApiError, ERROR_CATALOGUE, type ErrorCode, type FieldError, problemType } from '../errors.js';
+import {
+  ApiError,
+  ERROR_CATALOGUE,
+  type ErrorCode,
+  type FieldError,
+  problemType,
+} from '../errors.js';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
@@ -11,7 +17,15 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_VALIDATION: 'validation-failed',
 };
 
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001']);
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  '57P01',
+  '57P03',
+  '08006',
+  '08001',
+]);
 
 export function sendProblem(reply: FastifyReply, error: ApiError): FastifyReply {
   const { request } = reply;
@@ -54,7 +68,11 @@ export function toApiError(error: FastifyError | ApiError | Error): ApiError {
   const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (mapped) return new ApiError(mapped);
   if (fastifyError.statusCode === 429) return new ApiError('rate-limited');
-  if (fastifyError.code && UNAVAILABLE_CODES.has(fastifyError.code)) return new ApiError('unavailable');
+  const status = fastifyError.statusCode ?? 500;
+  // Other client errors Fastify raises, such as an aborted upload, carry no catalogue code.
+  if (status >= 400 && status < 500) return new ApiError('validation-failed');
+  if (fastifyError.code && UNAVAILABLE_CODES.has(fastifyError.code))
+    return new ApiError('unavailable');
   return new ApiError('internal');
 }
 
@@ -70,7 +88,13 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    return sendProblem(reply, new ApiError('route-not-found', `No route for ${request.method} ${request.url.split('?')[0]}.`));
+    return sendProblem(
+      reply,
+      new ApiError(
+        'route-not-found',
+        `No route for ${request.method} ${request.url.split('?')[0]}.`,
+      ),
+    );
   });
 }
 

@@ -28,9 +28,13 @@ async function rateLimitPlugin(app: FastifyInstance, options: RateLimitOptions):
     ...(options.redis ? { redis: options.redis, nameSpace: `${options.keyPrefix}rl:client:` } : {}),
     skipOnError: false,
     errorResponseBuilder: (_request, context) =>
-      new ApiError('rate-limited', `Limit of ${context.max} requests per ${context.after} reached.`, {
-        retryAfterSeconds: context.ttl / 1000,
-      }),
+      new ApiError(
+        'rate-limited',
+        `Limit of ${context.max} requests per ${context.after} reached.`,
+        {
+          retryAfterSeconds: context.ttl / 1000,
+        },
+      ),
   });
 }
 

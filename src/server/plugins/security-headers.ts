@@ -23,7 +23,8 @@ const FIXED_HEADERS: Record<string, string> = {
 async function securityHeadersPlugin(app: FastifyInstance): Promise<void> {
   app.addHook('onSend', async (_request, reply, payload) => {
     for (const [name, value] of Object.entries(FIXED_HEADERS)) reply.header(name, value);
-    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', API_CSP);
+    if (!reply.hasHeader('content-security-policy'))
+      reply.header('content-security-policy', API_CSP);
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     reply.removeHeader('x-powered-by');
     return payload;

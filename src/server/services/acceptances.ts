@@ -48,7 +48,10 @@ export interface NewAcceptance {
 }
 
 /** Stores an acceptance and applies it to the project's findings in the same transaction. */
-export async function createAcceptance(tx: Queryable, input: NewAcceptance): Promise<StoredAcceptance> {
+export async function createAcceptance(
+  tx: Queryable,
+  input: NewAcceptance,
+): Promise<StoredAcceptance> {
   const { rows } = await tx.query(
     `INSERT INTO acceptances (project_id, kind, vuln_id, package_name, image_repository, reason,
         author_id, author_name, expires_at)
@@ -88,7 +91,13 @@ export async function revokeAcceptance(
 
 export async function listAcceptances(
   db: Queryable,
-  filter: { projectId: string; active?: boolean | undefined; now: Date; after?: string | undefined; limit: number },
+  filter: {
+    projectId: string;
+    active?: boolean | undefined;
+    now: Date;
+    after?: string | undefined;
+    limit: number;
+  },
 ): Promise<StoredAcceptance[]> {
   const { rows } = await db.query(
     `SELECT ${COLUMNS} FROM acceptances

@@ -1,4 +1,4 @@
-import type { Finding } from '../../finding/finding.js';
+import type { Finding, Severity } from '../../finding/finding.js';
 import type { Queryable } from '../db/database.js';
 import { ApiError } from '../errors.js';
 import type { ServiceContext } from './context.js';
@@ -10,7 +10,12 @@ export interface AuditReport {
   tool: { name: string; version: string };
   root: string;
   generatedAt: string;
-  summary: { files: number; findings: number; bySeverity: Record<string, number> };
+  summary: {
+    files: number;
+    findings: number;
+    suppressed: number;
+    bySeverity: Record<Severity, number>;
+  };
   findings: Finding[];
 }
 
@@ -86,7 +91,13 @@ async function findBySha(tx: Queryable, projectId: string, sha256: string) {
  */
 export async function ingestAudit(
   context: ServiceContext,
-  upload: { projectId: string; report: AuditReport; sha256: string; userId: string; tokenId: string | null },
+  upload: {
+    projectId: string;
+    report: AuditReport;
+    sha256: string;
+    userId: string;
+    tokenId: string | null;
+  },
 ): Promise<{ audit: AuditSummary; duplicate: boolean; newCount: number; resolvedCount: number }> {
   const { report } = upload;
   if (report.findings.length > context.config.maxReportEntries) {
@@ -112,9 +123,17 @@ export async function ingestAudit(
           generated_at, received_at, summary, findings_count, uploaded_by, token_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11) RETURNING id`,
       [
-        project.id, upload.sha256, report.schemaVersion, report.tool.version, report.root,
-        Number.isNaN(generatedAt.getTime()) ? null : generatedAt, context.now(),
-        JSON.stringify(report.summary), report.findings.length, upload.userId, upload.tokenId,
+        project.id,
+        upload.sha256,
+        report.schemaVersion,
+        report.tool.version,
+        report.root,
+        Number.isNaN(generatedAt.getTime()) ? null : generatedAt,
+        context.now(),
+        JSON.stringify(report.summary),
+        report.findings.length,
+        upload.userId,
+        upload.tokenId,
       ],
     );
     const auditId = rows[0]?.id as string;
@@ -130,7 +149,11 @@ export async function ingestAudit(
 
 export async function listAudits(
   db: Queryable,
-  filter: { projectId: string; before?: { receivedAt: Date; id: string } | undefined; limit: number },
+  filter: {
+    projectId: string;
+    before?: { receivedAt: Date; id: string } | undefined;
+    limit: number;
+  },
 ): Promise<AuditSummary[]> {
   const { rows } = await db.query(
     `SELECT ${COLUMNS} FROM audits
@@ -143,13 +166,20 @@ export async function listAudits(
 
 export async function listAuditFindings(
   db: Queryable,
-  filter: { projectId: string; auditId: string; severity?: string[] | undefined; after?: number | undefined; limit: number },
+  filter: {
+    projectId: string;
+    auditId: string;
+    severity?: string[] | undefined;
+    after?: number | undefined;
+    limit: number;
+  },
 ): Promise<Array<Finding & { position: number }>> {
-  const { rows: audits } = await db.query('SELECT id FROM audits WHERE id = $1 AND project_id = $2', [
-    filter.auditId,
-    filter.projectId,
-  ]);
-  if (!audits[0]) throw new ApiError('not-found', `Audit ${filter.auditId} does not exist in this project.`);
+  const { rows: audits } = await db.query(
+    'SELECT id FROM audits WHERE id = $1 AND project_id = $2',
+    [filter.auditId, filter.projectId],
+  );
+  if (!audits[0])
+    throw new ApiError('not-found', `Audit ${filter.auditId} does not exist in this project.`);
   const { rows } = await db.query(
     `SELECT position, rule_id, kind, severity, layer, control, message, fingerprint, location,
             related, evidence, suppression

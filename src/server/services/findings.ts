@@ -88,8 +88,9 @@ export async function listFindings(
     return `$${params.length}`;
   };
   if (filter.states?.length) {
-    const states = filter.states.map((state) =>
-      `(${STATE_SQL[state].replaceAll('$NOW', '$2::timestamptz').replaceAll('$RATIO', '$3::float8')})`,
+    const states = filter.states.map(
+      (state) =>
+        `(${STATE_SQL[state].replaceAll('$NOW', '$2::timestamptz').replaceAll('$RATIO', '$3::float8')})`,
     );
     where.push(`(${states.join(' OR ')})`);
   }
@@ -101,7 +102,9 @@ export async function listFindings(
     const id = add(filter.after.id);
     if (filter.after.dueAt) {
       const due = add(filter.after.dueAt);
-      where.push(`(f.due_at > ${due} OR (f.due_at = ${due} AND f.id > ${id}::uuid) OR f.due_at IS NULL)`);
+      where.push(
+        `(f.due_at > ${due} OR (f.due_at = ${due} AND f.id > ${id}::uuid) OR f.due_at IS NULL)`,
+      );
     } else {
       where.push(`(f.due_at IS NULL AND f.id > ${id}::uuid)`);
     }
@@ -127,7 +130,8 @@ export async function getFinding(
       WHERE f.project_id = $1 AND f.id = $2`,
     [projectId, findingId],
   );
-  if (!rows[0]) throw new ApiError('not-found', `Finding ${findingId} does not exist in this project.`);
+  if (!rows[0])
+    throw new ApiError('not-found', `Finding ${findingId} does not exist in this project.`);
   return viewFinding(toStoredFinding(rows[0]), policy, now);
 }
 
@@ -176,7 +180,12 @@ export async function recomputeDeadlines(tx: Queryable, projectId: string, polic
           (CASE WHEN $2 AND reopened_at IS NOT NULL THEN reopened_at ELSE first_seen_at END)
           + make_interval(secs => ($4::jsonb ->> severity)::float8 * 3600) END
       WHERE project_id = $1`,
-    [projectId, policy.reopenRestartsClock, policy.countWithoutFix, JSON.stringify(policy.deadlines)],
+    [
+      projectId,
+      policy.reopenRestartsClock,
+      policy.countWithoutFix,
+      JSON.stringify(policy.deadlines),
+    ],
   );
 }
 

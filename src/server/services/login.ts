@@ -1,5 +1,5 @@
-import { randomSecret } from '../auth/secrets.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import { randomSecret } from '../auth/secrets.js';
 import type { ServerConfig } from '../config.js';
 import { ApiError } from '../errors.js';
 import type { ServiceContext } from './context.js';
@@ -105,6 +105,11 @@ export async function authenticatePassword(
     'UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1 AND failed_logins > 0',
     [user.id],
   );
-  await recordSecurityEvent(context, { ...meta, userId: user.id, type: 'login.succeeded', outcome: 'success' });
+  await recordSecurityEvent(context, {
+    ...meta,
+    userId: user.id,
+    type: 'login.succeeded',
+    outcome: 'success',
+  });
   return publicUser(user);
 }

@@ -27,12 +27,24 @@ const COLUMNS = 'id, slug, name, description, sla_policy, created_at';
 
 export async function createProject(
   db: Queryable,
-  input: { slug: string; name: string; description?: string | undefined; createdBy: string; policy?: SlaPolicy | undefined },
+  input: {
+    slug: string;
+    name: string;
+    description?: string | undefined;
+    createdBy: string;
+    policy?: SlaPolicy | undefined;
+  },
 ): Promise<Project> {
   const { rows } = await db.query(
     `INSERT INTO projects (slug, name, description, sla_policy, created_by)
      VALUES ($1, $2, $3, $4::jsonb, $5) ON CONFLICT (slug) DO NOTHING RETURNING ${COLUMNS}`,
-    [input.slug, input.name, input.description ?? '', JSON.stringify(completePolicy(input.policy)), input.createdBy],
+    [
+      input.slug,
+      input.name,
+      input.description ?? '',
+      JSON.stringify(completePolicy(input.policy)),
+      input.createdBy,
+    ],
   );
   if (!rows[0]) throw new ApiError('conflict', `A project with slug ${input.slug} already exists.`);
   return toProject(rows[0]);

@@ -69,7 +69,9 @@ async function insertFindings(
   findings: TrackedFinding[],
 ) {
   for (let start = 0; start < findings.length; start += CHUNK) {
-    const records = findings.slice(start, start + CHUNK).map((f) => findingRecord(f, project.slaPolicy));
+    const records = findings
+      .slice(start, start + CHUNK)
+      .map((f) => findingRecord(f, project.slaPolicy));
     await tx.query(
       `INSERT INTO vuln_findings (id, project_id, image_id, vuln_id, aliases, package_name,
           package_location, package_type, installed_version, fixed_version, has_fix, severity,
@@ -85,9 +87,16 @@ async function insertFindings(
   }
 }
 
-async function updateFindings(tx: Queryable, project: Project, scanId: string, findings: TrackedFinding[]) {
+async function updateFindings(
+  tx: Queryable,
+  project: Project,
+  scanId: string,
+  findings: TrackedFinding[],
+) {
   for (let start = 0; start < findings.length; start += CHUNK) {
-    const records = findings.slice(start, start + CHUNK).map((f) => findingRecord(f, project.slaPolicy));
+    const records = findings
+      .slice(start, start + CHUNK)
+      .map((f) => findingRecord(f, project.slaPolicy));
     await tx.query(
       `UPDATE vuln_findings f SET vuln_id = r.vuln_id, aliases = r.aliases,
           package_type = r.package_type, installed_version = r.installed_version,
@@ -173,7 +182,11 @@ export async function ingestScan(
     const image = await upsertImage(tx, project.id, duplicate?.imageRepository ?? repository);
     if (duplicate) return { scan: duplicate, duplicate: true, imageId: image.id };
 
-    const stale = !!(report.createdAt && image.last_report_at && report.createdAt < image.last_report_at);
+    const stale = !!(
+      report.createdAt &&
+      image.last_report_at &&
+      report.createdAt < image.last_report_at
+    );
     const scanId = randomUUID();
     const result = stale
       ? { created: [], updated: [], seenIds: [], reopened: 0, fixed: 0 }
@@ -189,10 +202,25 @@ export async function ingestScan(
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
        RETURNING id`,
       [
-        scanId, project.id, image.id, report.scanner, report.format, report.scannerVersion,
-        report.artifactName, report.imageDigest, upload.sha256, report.createdAt, now,
-        report.vulnerabilities.length, result.seenIds.length, result.created.length,
-        result.reopened, result.fixed, stale, upload.userId, upload.tokenId,
+        scanId,
+        project.id,
+        image.id,
+        report.scanner,
+        report.format,
+        report.scannerVersion,
+        report.artifactName,
+        report.imageDigest,
+        upload.sha256,
+        report.createdAt,
+        now,
+        report.vulnerabilities.length,
+        result.seenIds.length,
+        result.created.length,
+        result.reopened,
+        result.fixed,
+        stale,
+        upload.userId,
+        upload.tokenId,
       ],
     );
     await insertFindings(tx, project, image.id, scanId, result.created);
@@ -212,14 +240,25 @@ export async function ingestScan(
 
 export async function listScans(
   db: Queryable,
-  filter: { projectId: string; imageRepository?: string | undefined; before?: { receivedAt: Date; id: string } | undefined; limit: number },
+  filter: {
+    projectId: string;
+    imageRepository?: string | undefined;
+    before?: { receivedAt: Date; id: string } | undefined;
+    limit: number;
+  },
 ): Promise<ScanSummary[]> {
   const { rows } = await db.query(
     `SELECT ${SCAN_COLUMNS} FROM scans s JOIN images i ON i.id = s.image_id
       WHERE s.project_id = $1 AND ($2::text IS NULL OR i.repository = $2)
         AND ($3::timestamptz IS NULL OR (s.received_at, s.id) < ($3::timestamptz, $4::uuid))
       ORDER BY s.received_at DESC, s.id DESC LIMIT $5`,
-    [filter.projectId, filter.imageRepository ?? null, filter.before?.receivedAt ?? null, filter.before?.id ?? null, filter.limit],
+    [
+      filter.projectId,
+      filter.imageRepository ?? null,
+      filter.before?.receivedAt ?? null,
+      filter.before?.id ?? null,
+      filter.limit,
+    ],
   );
   return rows.map(toScan);
 }

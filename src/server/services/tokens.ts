@@ -1,5 +1,5 @@
-import { newApiToken } from '../auth/secrets.js';
 import type { Role, TokenAction } from '../auth/permissions.js';
+import { newApiToken } from '../auth/secrets.js';
 import type { Queryable } from '../db/database.js';
 import { ApiError } from '../errors.js';
 
@@ -65,7 +65,15 @@ export async function createApiToken(
   const { rows } = await db.query(
     `INSERT INTO api_tokens AS t (name, token_hash, prefix, user_id, project_ids, actions, expires_at)
      VALUES ($1, $2, $3, $4, $5::uuid[], $6::text[], $7) RETURNING ${COLUMNS}`,
-    [input.name, secret.hash, secret.prefix, input.userId, input.projectIds, input.actions, input.expiresAt],
+    [
+      input.name,
+      secret.hash,
+      secret.prefix,
+      input.userId,
+      input.projectIds,
+      input.actions,
+      input.expiresAt,
+    ],
   );
   return { token: toToken(rows[0] as Record<string, unknown>), secret: secret.token };
 }

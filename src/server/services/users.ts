@@ -1,7 +1,7 @@
-import { ApiError } from '../errors.js';
-import type { Queryable } from '../db/database.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
 import type { Role } from '../auth/permissions.js';
+import type { Queryable } from '../db/database.js';
+import { ApiError } from '../errors.js';
 import type { ServiceContext } from './context.js';
 
 export interface User {
@@ -49,7 +49,10 @@ export async function findUserById(db: Queryable, id: string): Promise<UserWithS
   return rows[0] ? toUser(rows[0]) : null;
 }
 
-export async function findUserByEmail(db: Queryable, email: string): Promise<UserWithSecrets | null> {
+export async function findUserByEmail(
+  db: Queryable,
+  email: string,
+): Promise<UserWithSecrets | null> {
   const { rows } = await db.query(`SELECT ${COLUMNS} FROM users WHERE lower(email) = lower($1)`, [
     email,
   ]);
@@ -80,7 +83,10 @@ export async function createUser(
   input: NewUser,
 ): Promise<User> {
   const problem = passwordProblem(input.password);
-  if (problem) throw new ApiError('validation-failed', problem, { errors: [{ path: 'body/password', message: problem }] });
+  if (problem)
+    throw new ApiError('validation-failed', problem, {
+      errors: [{ path: 'body/password', message: problem }],
+    });
   const hash = await hashPassword(input.password, context.config.argon2);
   const { rows } = await context.db.query(
     `INSERT INTO users (email, display_name, role, password_hash)

@@ -29,13 +29,17 @@ export async function connectRedis(options: RedisOptions): Promise<Redis> {
     );
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new RedisStartupError(`REDIS_URL must start with redis:// or rediss://, not ${url.protocol}//`);
+    throw new RedisStartupError(
+      `REDIS_URL must start with redis:// or rediss://, not ${url.protocol}//`,
+    );
   }
   let ca: string | undefined;
   try {
     ca = options.caFile ? readFileSync(options.caFile, 'utf8') : undefined;
   } catch (error) {
-    throw new RedisStartupError(`cannot read the Redis CA file ${options.caFile}: ${(error as Error).message}`);
+    throw new RedisStartupError(
+      `cannot read the Redis CA file ${options.caFile}: ${(error as Error).message}`,
+    );
   }
   const redis = new Redis(options.url, {
     lazyConnect: true,
