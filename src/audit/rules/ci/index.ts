@@ -1,11 +1,17 @@
 import type { Rule } from '../rule.js';
+import { defaultTokenPermissionsRule } from './default-token-permissions.js';
 import { imageNotScannedRule } from './image-not-scanned.js';
+import { permissionsWriteAllRule } from './permissions-write-all.js';
 import { scanDoesNotFailRule } from './scan-does-not-fail.js';
 import { scanSeverityExcludesHighRule } from './scan-severity-excludes-high.js';
+import { unpinnedActionRule } from './unpinned-action.js';
 
 /** CI workflow rules in id order. */
 export const ciRules: Rule[] = [
   imageNotScannedRule,
   scanDoesNotFailRule,
   scanSeverityExcludesHighRule,
+  unpinnedActionRule,
+  permissionsWriteAllRule,
+  defaultTokenPermissionsRule,
 ];

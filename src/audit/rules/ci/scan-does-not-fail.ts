@@ -24,7 +24,7 @@ export const scanDoesNotFailRule = defineRule({
     'https://github.com/aquasecurity/trivy-action#inputs',
     'https://trivy.dev/latest/docs/configuration/others/#exit-code',
     'https://github.com/anchore/grype#gating-on-severity-of-vulnerabilities',
-    'https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#jobsjob_idstepscontinue-on-error',
+    'https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#jobsjob_idstepscontinue-on-error',
     'https://docs.gitlab.com/ci/yaml/#allow_failure',
   ],
   check(model, report) {
