@@ -1,6 +1,6 @@
 import type { EnvironmentValue } from '../../model/types.js';
 import { defineRule } from '../rule.js';
-import { servicesOf } from './helpers.js';
+import { runsPostgresServer, servicesOf } from './helpers.js';
 
 const WEAK_METHODS: Record<string, 'critical' | 'high' | 'medium'> = {
   trust: 'critical',
@@ -8,9 +8,14 @@ const WEAK_METHODS: Record<string, 'critical' | 'high' | 'medium'> = {
   md5: 'medium',
 };
 
-/** Returns the weak method an initdb option string sets, such as `--auth-host=md5`. */
+/**
+ * Returns the weak host method an initdb option string sets: `--auth-host=md5`, `--auth md5`,
+ * `-A md5` or `-Amd5`. `--auth-local` only affects socket connections and is left out.
+ */
 function weakInitdbMethod(value: string): string | undefined {
-  const match = /--auth(?:-host)?=(trust|password|md5)\b/.exec(value);
+  const match = /(?:^|\s)(?:--auth(?:-host)?[=\s]\s*|-A\s*)(trust|password|md5)(?=\s|$)/.exec(
+    value,
+  );
   return match?.[1];
 }
 
@@ -36,7 +41,7 @@ export const composeHostAuthMethodRule = defineRule({
   ],
   check(model, report) {
     for (const service of servicesOf(model)) {
-      if (service.datastore !== 'postgres') continue;
+      if (service.datastore !== 'postgres' || !runsPostgresServer(service)) continue;
       const checks: Array<[string, EnvironmentValue | undefined, string | undefined]> = [];
       const hostMethod = service.environment.POSTGRES_HOST_AUTH_METHOD;
       checks.push([

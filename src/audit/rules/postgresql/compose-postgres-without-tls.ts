@@ -1,28 +1,20 @@
-import type { ComposeService, DeploymentModel } from '../../model/types.js';
+import type { ComposeService } from '../../model/types.js';
 import { defineRule } from '../rule.js';
 import {
   commandWords,
-  DEFAULT_PGDATA,
   findConfFor,
   isOn,
-  type MountedConf,
+  loadedConfs,
   postgresCommandSettings,
+  runsPostgresServer,
   servicesOf,
 } from './helpers.js';
 
-/** Returns the mounted postgresql.conf files that the server actually loads. */
-function loadedConfs(
-  service: ComposeService,
-  model: DeploymentModel,
-  settings: Map<string, string>,
-): MountedConf[] {
-  const configFile = settings.get('config_file');
-  const dataDir = service.environment.PGDATA?.value ?? DEFAULT_PGDATA;
-  return findConfFor(service, model.postgresConfs).filter(
-    (mounted) =>
-      mounted.containerPath === configFile ||
-      mounted.containerPath === `${dataDir.replace(/\/$/, '')}/postgresql.conf`,
-  );
+/** True when a Bitnami PostgreSQL image is told to enable TLS through its environment. */
+function bitnamiTlsEnabled(service: ComposeService): boolean {
+  const image = service.image?.repository ?? '';
+  const value = service.environment.POSTGRESQL_ENABLE_TLS?.value;
+  return /(^|\/)bitnami\/postgresql(-repmgr)?$/.test(image) && /^(yes|true|1)$/i.test(value ?? '');
 }
 
 export const composePostgresWithoutTlsRule = defineRule({
@@ -40,6 +32,7 @@ export const composePostgresWithoutTlsRule = defineRule({
   fix: 'Start the server with `command: postgres -c ssl=on -c ssl_cert_file=/run/secrets/server.crt -c ssl_key_file=/run/secrets/server.key`, or mount a postgresql.conf with `ssl = on` and pass `-c config_file=` pointing at it.',
   limitations: [
     'A postgresql.conf baked into a custom image, or TLS enabled through `ALTER SYSTEM`, is not seen.',
+    'Services that replace the entrypoint or run another program on the image (`pg_dump`, `psql`, a shell script) are taken for client jobs and skipped, even when the script starts a server.',
   ],
   references: [
     'https://www.postgresql.org/docs/current/ssl-tcp.html',
@@ -47,10 +40,10 @@ export const composePostgresWithoutTlsRule = defineRule({
   ],
   check(model, report) {
     for (const service of servicesOf(model)) {
-      if (service.datastore !== 'postgres') continue;
+      if (service.datastore !== 'postgres' || !runsPostgresServer(service)) continue;
       const settings = postgresCommandSettings(commandWords(service));
-      if (isOn(settings.get('ssl'))) continue;
-      const loaded = loadedConfs(service, model, settings);
+      if (isOn(settings.get('ssl')) || bitnamiTlsEnabled(service)) continue;
+      const loaded = loadedConfs(service, model.postgresConfs);
       // A loaded postgresql.conf is checked on its own by PG005.
       if (loaded.length > 0) continue;
 

@@ -1,5 +1,29 @@
+import type { PgHbaEntry } from '../../model/types.js';
 import { defineRule } from '../rule.js';
 import { isLoopback } from './helpers.js';
+
+/** True when pg_hba address `outer` covers every client that address `inner` matches. */
+function covers(outer: string | undefined, inner: string | undefined): boolean {
+  if (outer === 'all' || outer === inner) return true;
+  if (outer === '0.0.0.0/0' || outer === '0.0.0.0 0.0.0.0')
+    return /^\d+\.\d+\.\d+\.\d+/.test(inner ?? '');
+  return outer === '::/0' && (inner ?? '').includes(':');
+}
+
+/**
+ * True when an earlier `hostnossl ... reject` record matches every plain connection that
+ * `entry` would, so `entry` in effect only accepts TLS. PostgreSQL uses the first matching record.
+ */
+function shadowedByReject(entry: PgHbaEntry, earlier: readonly PgHbaEntry[]): boolean {
+  return earlier.some(
+    (record) =>
+      record.type === 'hostnossl' &&
+      record.method === 'reject' &&
+      (record.database === 'all' || record.database === entry.database) &&
+      (record.user === 'all' || record.user === entry.user) &&
+      covers(record.address, entry.address),
+  );
+}
 
 export const hbaHostWithoutSslRule = defineRule({
   id: 'PG003',
@@ -18,11 +42,15 @@ export const hbaHostWithoutSslRule = defineRule({
     'https://www.postgresql.org/docs/current/auth-pg-hba-conf.html',
     'https://www.postgresql.org/docs/current/ssl-tcp.html',
   ],
+  limitations: [
+    'A `host` record that follows a `hostnossl ... reject` record for the same or all databases, users and addresses is not reported; partly overlapping address ranges are not compared.',
+  ],
   check(model, report) {
     for (const hba of model.pgHba) {
-      for (const entry of hba.entries) {
+      for (const [index, entry] of hba.entries.entries()) {
         if (entry.type !== 'host' || entry.method === 'reject' || isLoopback(entry.address))
           continue;
+        if (shadowedByReject(entry, hba.entries.slice(0, index))) continue;
         report({
           message: `\`host\` record for \`${entry.address}\` also accepts connections without TLS; use \`hostssl\``,
           location: entry.location,

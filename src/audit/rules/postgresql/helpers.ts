@@ -80,9 +80,41 @@ export function postgresCommandSettings(words: readonly string[]): Map<string, s
   return settings;
 }
 
-/** True when a PostgreSQL boolean setting is on (`on`, `true`, `yes`, `1` and their prefixes). */
+/**
+ * True when a PostgreSQL boolean setting is on: `on`, `1`, or a prefix of `true` or `yes`, in any
+ * case, as PostgreSQL's parse_bool accepts them.
+ */
 export function isOn(value: string | undefined): boolean {
-  return value !== undefined && /^(on|true|yes|1|t|y)$/i.test(value.trim());
+  return value !== undefined && /^(on|1|t|tr|tru|true|y|ye|yes)$/i.test(value.trim());
+}
+
+/**
+ * True when the service starts the PostgreSQL server: no command, a `postgres` command, or
+ * options only, which the official image's entrypoint passes to `postgres`. A service that runs
+ * `pg_dump`, `psql` or a shell on the image, or replaces its entrypoint, is a client job.
+ */
+export function runsPostgresServer(service: ComposeService): boolean {
+  const entrypoint = service.config.entrypoint;
+  const entryWords = typeof entrypoint === 'string' ? entrypoint.split(/\s+/) : entrypoint;
+  if (Array.isArray(entryWords) && entryWords.length > 0 && entryWords[0] !== '') {
+    if (!/(^|\/)docker-entrypoint\.sh$/.test(String(entryWords[0]))) return false;
+  }
+  const [first] = commandWords(service);
+  return first === undefined || first.startsWith('-') || /(^|\/)postgres$/.test(first);
+}
+
+/** Returns the mounted postgresql.conf files that the service's server loads at start. */
+export function loadedConfs(
+  service: ComposeService,
+  confs: readonly KeyValueConf[],
+): MountedConf[] {
+  const configFile = postgresCommandSettings(commandWords(service)).get('config_file');
+  const dataDir = (service.environment.PGDATA?.value ?? DEFAULT_PGDATA).replace(/\/$/, '');
+  return findConfFor(service, confs).filter(
+    (mounted) =>
+      mounted.containerPath === configFile ||
+      mounted.containerPath === `${dataDir}/postgresql.conf`,
+  );
 }
 
 /** True when an address in pg_hba.conf covers only the local machine's loopback interface. */

@@ -1,6 +1,8 @@
 import { defineRule } from '../rule.js';
 import { lastEntry } from './helpers.js';
 
+const ALL_INTERFACES = new Set(['*', '0.0.0.0', '::']);
+
 export const listenAllAddressesRule = defineRule({
   id: 'PG008',
   name: 'listen-all-addresses',
@@ -20,11 +22,8 @@ export const listenAllAddressesRule = defineRule({
   check(model, report) {
     for (const conf of model.postgresConfs) {
       const entry = lastEntry(conf, 'listen_addresses');
-      if (
-        !entry ||
-        !entry.value.split(',').some((address) => ['*', '0.0.0.0', '::'].includes(address.trim()))
-      )
-        continue;
+      const addresses = entry?.value.split(',').map((address) => address.trim()) ?? [];
+      if (!entry || !addresses.some((address) => ALL_INTERFACES.has(address))) continue;
       report({
         message: `\`listen_addresses = '${entry.value}'\` accepts connections on every interface`,
         location: entry.location,

@@ -1,5 +1,18 @@
 import { defineRule } from '../rule.js';
-import { isEnvTemplate, isPlaceholder, isSecretName, isVariableReference } from './patterns.js';
+import {
+  isEnvTemplate,
+  isPlaceholder,
+  isSecretName,
+  isSwitchValue,
+  isVariableReference,
+} from './patterns.js';
+
+/** True when an env file entry carries a secret value rather than a placeholder or reference. */
+function holdsSecret(entry: { key: string; value: string }): boolean {
+  if (!isSecretName(entry.key)) return false;
+  const value = entry.value;
+  return !isPlaceholder(value) && !isVariableReference(value) && !isSwitchValue(value);
+}
 
 export const envFileNotIgnoredRule = defineRule({
   id: 'SC003',
@@ -27,9 +40,7 @@ export const envFileNotIgnoredRule = defineRule({
     for (const envFile of model.envFiles) {
       const path = envFile.file.path;
       if (isEnvTemplate(path)) continue;
-      const secrets = envFile.entries.filter(
-        (entry) => isSecretName(entry.key) && !isPlaceholder(entry.value) && !isVariableReference(entry.value),
-      );
+      const secrets = envFile.entries.filter(holdsSecret);
       const first = secrets[0];
       if (!first) continue;
       const tracked = model.tracked?.has(path) === true;

@@ -1,5 +1,13 @@
 import { defineRule } from '../rule.js';
-import { isEnvTemplate, isPlaceholder, isSecretName, isVariableReference, maskSecret } from './patterns.js';
+import {
+  isEnvTemplate,
+  isPlaceholder,
+  isSecretName,
+  isSwitchValue,
+  isVariableReference,
+  isWellKnownDefault,
+  maskSecret,
+} from './patterns.js';
 
 export const envTemplateRealValueRule = defineRule({
   id: 'SC002',
@@ -20,12 +28,16 @@ export const envTemplateRealValueRule = defineRule({
   ],
   limitations: [
     'Placeholders are recognized from a fixed list (`changeme`, `change-me`, `<...>`, `xxx`, `your-...`, `...-here`, `example`, empty and similar); another made-up value is reported.',
+    'Well-known default passwords such as `postgres`, `password` or `secret` are taken for placeholders here, because they leak nothing; SC003 still reports them in an env file that is deployed.',
   ],
   check(model, report) {
     for (const envFile of model.envFiles) {
       if (!isEnvTemplate(envFile.file.path)) continue;
       for (const entry of envFile.entries) {
-        if (!isSecretName(entry.key) || isPlaceholder(entry.value) || isVariableReference(entry.value)) continue;
+        if (!isSecretName(entry.key)) continue;
+        const value = entry.value;
+        if (isPlaceholder(value) || isVariableReference(value)) continue;
+        if (isSwitchValue(value) || isWellKnownDefault(value)) continue;
         report({
           message: `${entry.key} in template '${envFile.file.path}' has a value that is not a placeholder`,
           location: entry.location,

@@ -2,7 +2,7 @@ import type { EnvironmentValue } from '../../model/types.js';
 import { serviceKey, servicesOf } from '../compose/helpers.js';
 import { maskUrl } from '../compose/urls.js';
 import { defineRule } from '../rule.js';
-import { isSecretName, maskSecret } from './patterns.js';
+import { isSecretName, isSwitchValue, maskSecret } from './patterns.js';
 
 /** A `${NAME:-value}` or `${NAME-value}` whose default is a literal. */
 const LITERAL_DEFAULT = /\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^$}][^}]*)\}/;
@@ -12,10 +12,13 @@ const URL_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@\s$]+)@/i;
 /** Describes how a secret-named variable carries a literal secret, or returns undefined. */
 function literalSecret(variable: EnvironmentValue): { evidence: string; how: string } | undefined {
   const raw = variable.raw ?? '';
-  if (variable.value === null || variable.value === '') return undefined;
-  if (!variable.interpolated) return { evidence: maskSecret(variable.value), how: 'is set to a literal value' };
+  if (variable.value === null || variable.value === '' || isSwitchValue(variable.value))
+    return undefined;
+  if (!variable.interpolated)
+    return { evidence: maskSecret(variable.value), how: 'is set to a literal value' };
   const fallback = LITERAL_DEFAULT.exec(raw);
-  if (fallback?.[1]) return { evidence: maskSecret(fallback[1]), how: 'has a literal default value' };
+  if (fallback?.[1])
+    return { evidence: maskSecret(fallback[1]), how: 'has a literal default value' };
   return undefined;
 }
 
@@ -31,7 +34,7 @@ export const hardcodedComposeSecretRule = defineRule({
   rationale:
     'A password, token or key written in a compose file is shared with everyone who can read the repository, its forks and its history, and it stays valid after the line is deleted. ' +
     'Values that come from `${VAR}` interpolation, an env file that git ignores, or Compose `secrets` keep the secret out of the code.',
-  fix: 'Replace the value with `${NAME}` and set it in an ignored `.env` file or in the deployment environment, or use a Compose secret and the image\'s `_FILE` variable; then rotate the exposed secret.',
+  fix: "Replace the value with `${NAME}` and set it in an ignored `.env` file or in the deployment environment, or use a Compose secret and the image's `_FILE` variable; then rotate the exposed secret.",
   references: [
     'https://docs.docker.com/compose/how-tos/use-secrets/',
     'https://docs.docker.com/compose/how-tos/environment-variables/variable-interpolation/',
@@ -39,6 +42,8 @@ export const hardcodedComposeSecretRule = defineRule({
   ],
   limitations: [
     'Secrets are recognized by variable name (PASSWORD, SECRET, TOKEN, API_KEY, PRIVATE_KEY and similar) and by passwords inside URLs; a secret under an unrelated name is found only when it has a well-known format (SC004).',
+    'Values of yes/no switches (`true`, `no`, `on` and similar) and names of switches such as `ALLOW_EMPTY_PASSWORD` are skipped.',
+    'Only `environment` is read; a password on the command line of a Redis service is reported by RD006.',
   ],
   check(model, report) {
     for (const entry of servicesOf(model)) {
@@ -54,8 +59,10 @@ export const hardcodedComposeSecretRule = defineRule({
           });
           continue;
         }
+        // The pattern stops at `$`, so `user:${DB_PASSWORD}@host` does not match while a literal
+        // password beside an interpolated host does.
         const password = URL_PASSWORD.exec(variable.raw ?? '');
-        if (password?.[1] && !variable.interpolated) {
+        if (password?.[1]) {
           report({
             message: `${name} of service '${service.name}' contains a URL with a literal password`,
             location: variable.location,

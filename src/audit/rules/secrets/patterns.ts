@@ -58,13 +58,30 @@ const DESCRIPTIVE_SUFFIXES = new Set([
   'ROUNDS',
   'COST',
   'ID',
+  'SECONDS',
+  'MINUTES',
+  'HOURS',
+  'DAYS',
+  'EXPIRE',
+  'COUNT',
+  'SIZE',
+  'LIMIT',
+  'PREFIX',
+  'MODE',
 ]);
+/** Name parts of switches about a secret, as in `ALLOW_EMPTY_PASSWORD` or `MYSQL_RANDOM_ROOT_PASSWORD`. */
+const SWITCH_WORDS = new Set(['ALLOW', 'EMPTY', 'RANDOM', 'GENERATE', 'SKIP', 'DISABLE', 'ENABLE']);
 
 /** True for variable names such as `POSTGRES_PASSWORD`, `JWT_SECRET` or `STRIPE_API_KEY`. */
 export function isSecretName(name: string): boolean {
-  const parts = name.toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
-  if (parts.length === 0 || name.toUpperCase() === 'PWD' || name.toUpperCase() === 'OLDPWD') return false;
+  const parts = name
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .filter(Boolean);
+  if (parts.length === 0 || name.toUpperCase() === 'PWD' || name.toUpperCase() === 'OLDPWD')
+    return false;
   if (DESCRIPTIVE_SUFFIXES.has(parts[parts.length - 1]!)) return false;
+  if (parts.some((part) => SWITCH_WORDS.has(part))) return false;
   for (let i = 0; i < parts.length; i++) {
     if (SECRET_WORDS.has(parts[i]!)) return true;
     if (i + 1 < parts.length && SECRET_PAIRS.has(`${parts[i]}_${parts[i + 1]}`)) return true;
@@ -81,6 +98,38 @@ export function isPlaceholder(value: string): boolean {
   return trimmed === '' || PLACEHOLDER.test(trimmed);
 }
 
+/** True for the values of yes/no switches, which are never secrets themselves. */
+export function isSwitchValue(value: string): boolean {
+  return /^(true|false|yes|no|on|off)$/i.test(value.trim());
+}
+
+/**
+ * Well-known default passwords, such as `postgres` or `password`. In a template they show the
+ * format and are public knowledge, so they leak nothing.
+ */
+const WELL_KNOWN_DEFAULTS = new Set([
+  'password',
+  'passw0rd',
+  'pass',
+  'secret',
+  'postgres',
+  'mysql',
+  'redis',
+  'root',
+  'admin',
+  'guest',
+  'test',
+  'dev',
+  'development',
+  'local',
+  'default',
+]);
+
+/** True for a well-known default value such as `postgres` or `secret`, in any case. */
+export function isWellKnownDefault(value: string): boolean {
+  return WELL_KNOWN_DEFAULTS.has(value.trim().toLowerCase());
+}
+
 /** True when a value is only a variable reference, such as `${DB_PASSWORD}` or `$TOKEN`. */
 export function isVariableReference(value: string): boolean {
   return /^\$(\{[^}]+\}|[A-Za-z_][A-Za-z0-9_]*)$/.test(value.trim());
@@ -95,7 +144,9 @@ export function maskSecret(value: string): string {
 /** Env file names meant to be committed as templates: `.env.example`, `.env.sample` and others. */
 export function isEnvTemplate(path: string): boolean {
   const name = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
-  return /(^|[.-])(example|sample|template|dist|defaults?|tpl)([.-]|$)/.test(name.replace(/^\.env/, 'env'));
+  return /(^|[.-])(example|sample|template|dist|defaults?|tpl)([.-]|$)/.test(
+    name.replace(/^\.env/, 'env'),
+  );
 }
 
 export interface TokenPattern {
@@ -107,7 +158,15 @@ export interface TokenPattern {
 
 /** Well-known credential formats, each distinctive enough to report wherever it appears. */
 export const TOKEN_PATTERNS: readonly TokenPattern[] = [
-  { kind: 'private key', pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g, group: 0 },
+  // The lookahead asks for 40 characters of key material after the header, past PEM headers
+  // such as `Proc-Type` and past `\n` escapes of a key written on one line, so a header
+  // followed by `...` in documentation does not count.
+  {
+    kind: 'private key',
+    pattern:
+      /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?=(?:\s|\\n)*(?:[\w-]+:[^\n\\]*(?:\s|\\n)+)*[A-Za-z0-9+/=]{40})/g,
+    group: 0,
+  },
   { kind: 'AWS access key ID', pattern: /\b((?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})\b/g, group: 1 },
   {
     kind: 'AWS secret access key',
@@ -115,7 +174,11 @@ export const TOKEN_PATTERNS: readonly TokenPattern[] = [
     group: 1,
   },
   { kind: 'GitHub token', pattern: /\b(gh[pousr]_[A-Za-z0-9]{36,251})\b/g, group: 1 },
-  { kind: 'GitHub fine-grained token', pattern: /\b(github_pat_[A-Za-z0-9_]{22,255})\b/g, group: 1 },
+  {
+    kind: 'GitHub fine-grained token',
+    pattern: /\b(github_pat_[A-Za-z0-9_]{22,255})\b/g,
+    group: 1,
+  },
   { kind: 'GitLab token', pattern: /\b(glpat-[A-Za-z0-9_-]{20,})\b/g, group: 1 },
   { kind: 'Slack token', pattern: /\b(xox[abposr]-[A-Za-z0-9-]{10,})\b/g, group: 1 },
   {
