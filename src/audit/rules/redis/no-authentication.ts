@@ -1,0 +1,47 @@
+import { defineRule } from '../rule.js';
+import { isOpen, usersOf } from './acl.js';
+import { describeSetup, redisSetups, setupKey } from './helpers.js';
+
+export const noAuthenticationRule = defineRule({
+  id: 'RD001',
+  name: 'redis-no-authentication',
+  title: 'Redis accepts clients without a password',
+  severity: 'high',
+  layer: 'data',
+  target: 'redis',
+  control: 'data.redis-authentication',
+  status: 'stable',
+  rationale:
+    'Redis lets every client that reaches its port act as the `default` user, which can run every command, until `requirepass` or an ACL gives that user a password. ' +
+    'The official image also turns protected mode off, so any container on the same network can read the cache, sessions and rate-limit counters, and can use `CONFIG SET` or replication commands to write files on the server.',
+  fix: 'Set `requirepass` from a secret, or better define an ACL user for the application (`user app on >password ~app:* -@all +@read +@write ...`) and disable the default user with `user default off`.',
+  limitations: [
+    'Users defined in an `aclfile` are not read, so a setup with `aclfile` is skipped.',
+    'A redis.conf baked into a custom image, or a configuration file outside the repository, is not seen; such services are skipped.',
+    'Included files are not followed, so a setup with `include` and no password of its own is skipped.',
+  ],
+  references: [
+    'https://redis.io/docs/latest/operate/oss_and_stack/management/security/acl/',
+    'https://redis.io/docs/latest/develop/reference/errors/common/denied/',
+    'https://hub.docker.com/_/redis',
+  ],
+  check(model, report) {
+    for (const setup of redisSetups(model)) {
+      const users = usersOf(setup);
+      const user = users?.find((candidate) => candidate.name === 'default');
+      if (!user || !isOpen(user)) continue;
+      if (setup.partial && !user.entry) continue;
+      const how =
+        user.entry?.key === 'user'
+          ? 'enables the `default` user with `nopass`'
+          : user.entry
+            ? 'sets an empty `requirepass`'
+            : 'sets no `requirepass` and leaves the `default` user without a password';
+      report({
+        message: `Redis in ${describeSetup(setup)} ${how}, so any client that reaches it can run every command`,
+        location: user.entry?.location ?? setup.anchor,
+        key: setupKey(setup, 'default-user'),
+      });
+    }
+  },
+});
