@@ -114,7 +114,10 @@ export interface Mount {
   readOnly: boolean;
   /** For binds inside the audited tree, the source path relative to the audit root. */
   repoPath?: string;
+  /** The whole entry: the string of the short syntax, or the mapping of the long syntax. */
   location: Location;
+  /** The `source:` value of the long syntax; undefined for the short syntax. */
+  sourceLocation?: Location;
 }
 
 export interface EnvironmentValue {

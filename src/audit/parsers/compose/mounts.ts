@@ -111,6 +111,7 @@ function readVolume(
         ? 'bind'
         : 'volume';
   const repoPath = type === 'bind' && source ? toRepoPath(source, baseDir, base.root) : undefined;
+  const sourceOrigin = source !== undefined ? originOf(entry, 'source') : undefined;
   return {
     type,
     ...(source !== undefined ? { source } : {}),
@@ -118,5 +119,6 @@ function readVolume(
     readOnly: entry.read_only === true || entry.read_only === 'true',
     ...(repoPath !== undefined ? { repoPath } : {}),
     location,
+    ...(sourceOrigin ? { sourceLocation: locationAt(sourceOrigin, 'value') } : {}),
   };
 }

@@ -37,7 +37,7 @@ export const dockerSocketRule = defineRule({
         if (!mount.source || !isEngineSocket(mount.source)) continue;
         report({
           message: `service '${entry.service.name}' mounts the container engine socket '${mount.source}', which gives root on the host`,
-          location: mount.location,
+          location: mount.sourceLocation ?? mount.location,
           key: serviceKey(entry, mount.source),
         });
       }

@@ -31,9 +31,12 @@ export const internalNetworkRule = defineRule({
       if (service.networks.some((name) => project.networks[name]?.internal === true)) continue;
       const kind = datastoreOf(service) ? 'data service' : 'backend service';
       const names = service.networks.map((name) => `'${name}'`).join(', ');
-      const joins = service.networks.length === 1 ? 'joins only the network' : 'joins only the networks';
+      const joins =
+        service.networks.length === 1
+          ? `joins only the network ${names}, which is not \`internal: true\``
+          : `joins only the networks ${names}, none of which is \`internal: true\``;
       report({
-        message: `${kind} '${service.name}' ${joins} ${names}, none of which sets \`internal: true\``,
+        message: `${kind} '${service.name}' ${joins}`,
         location: service.locate(['networks']) ?? service.location,
         key: serviceKey(entry),
       });

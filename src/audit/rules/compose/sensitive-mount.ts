@@ -79,9 +79,10 @@ export const sensitiveMountRule = defineRule({
         if (!folder) continue;
         const source = posix.normalize(mount.source);
         if (mount.readOnly && PUBLIC_READ_ONLY.some((path) => isInside(source, path))) continue;
+        const what = describePath(mount.source, folder);
         report({
-          message: `service '${entry.service.name}' mounts the host folder '${mount.source}'${mount.readOnly ? ' read-only' : ''}, inside sensitive '${folder}'`,
-          location: mount.location,
+          message: `service '${entry.service.name}' mounts the ${what}${mount.readOnly ? ' read-only' : ' with write access'}`,
+          location: mount.sourceLocation ?? mount.location,
           key: serviceKey(entry, mount.source),
           ...(mount.readOnly ? { severity: 'medium' as const } : {}),
         });
@@ -97,7 +98,7 @@ export const sensitiveMountRule = defineRule({
           const location = folder ? locateVolumeOption(project.files, name, option) : undefined;
           if (!folder || !location) continue;
           report({
-            message: `volume '${name}' binds the host folder '${String(path)}' through \`driver_opts.${option}\`, inside sensitive '${folder}'`,
+            message: `volume '${name}' binds the ${describePath(String(path), folder)} through \`driver_opts.${option}\``,
             location,
             key: `${project.dir}/volumes/${name}:${option}`,
           });
@@ -113,8 +114,14 @@ function locateVolumeOption(
   option: string,
 ): Location | undefined {
   for (let i = files.length - 1; i >= 0; i--) {
-    const location = files[i]!.locate(['volumes', name, 'driver_opts', option]);
+    const location = files[i]!.locate(['volumes', name, 'driver_opts', option], 'value');
     if (location) return location;
   }
   return undefined;
+}
+
+function describePath(path: string, folder: string): string {
+  const normalized = posix.normalize(path).replace(/(.)\/+$/, '$1');
+  if (normalized === folder) return `sensitive host folder '${folder}'`;
+  return `host path '${path}', inside sensitive '${folder}',`;
 }
