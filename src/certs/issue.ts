@@ -1,4 +1,4 @@
-import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
@@ -78,7 +78,7 @@ subjectAltName = ${subjectAltName(names)}
 `;
 }
 
-/** A P-256 key: supported by nginx, PostgreSQL, Redis and every client in the deployment. */
+/** Generates a P-256 key, which nginx, PostgreSQL, Redis and every client in the deployment accept. */
 async function generateKey(path: string, workDir: string): Promise<void> {
   await runOpenssl(
     ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', path],
@@ -87,7 +87,10 @@ async function generateKey(path: string, workDir: string): Promise<void> {
   chmodSync(path, 0o600);
 }
 
-/** A random positive 127-bit serial, as RFC 5280 asks for unpredictable serial numbers. */
+/**
+ * Returns a random positive 127-bit serial number. RFC 5280 requires a positive serial of at most
+ * 20 octets, and a random one cannot be predicted by someone who wants a colliding certificate.
+ */
 function randomSerial(): string {
   const bytes = randomBytes(16);
   bytes[0] = bytes[0]! & 0x7f;
@@ -98,10 +101,6 @@ async function createCa(caPath: string, keyPath: string, days: number, workDir: 
   const configPath = join(workDir, 'ca.cnf');
   writeFileSync(configPath, CA_CONFIG);
   await generateKey(keyPath, workDir);
-  await runOpenssl(
-    ['req', '-new', '-x509', '-config', configPath, '-key', keyPath, '-sha256'],
-    workDir,
-  ).catch(() => undefined);
   await runOpenssl(
     [
       'req',
@@ -176,12 +175,16 @@ function verifyIssued(certPath: string, caPath: string, names: readonly string[]
   const cert = new X509Certificate(readFileSync(certPath));
   const ca = new X509Certificate(readFileSync(caPath));
   if (!cert.verify(ca.publicKey)) {
-    throw new CertificateError(`${certPath} is not signed by ${caPath}; this is a bug in InfraPrime`);
+    throw new CertificateError(
+      `${certPath} is not signed by ${caPath}; this is a bug in InfraPrime`,
+    );
   }
   for (const name of names) {
     const matched = isIP(name) ? cert.checkIP(name) : cert.checkHost(name);
     if (!matched) {
-      throw new CertificateError(`${certPath} does not cover '${name}'; this is a bug in InfraPrime`);
+      throw new CertificateError(
+        `${certPath} does not cover '${name}'; this is a bug in InfraPrime`,
+      );
     }
   }
   return cert;
@@ -208,6 +211,18 @@ function ensureCaPair(caPath: string, caKeyPath: string): boolean {
   return true;
 }
 
+/** Rejects server certificates that would stay valid after the CA that signs them expires. */
+function checkCaLifetime(caPath: string, days: number): void {
+  const caEnd = new Date(new X509Certificate(readFileSync(caPath)).validTo);
+  const certEnd = new Date(Date.now() + days * 86_400_000);
+  if (certEnd > caEnd) {
+    throw new CertificateError(
+      `the CA in ${caPath} expires on ${caEnd.toISOString()}, before a certificate valid for ${days} days would end`,
+      'pass a smaller --days, or move ca.crt and ca.key away to create a new CA',
+    );
+  }
+}
+
 function refuseOverwrite(options: IssueOptions): void {
   if (options.force) return;
   const existing = options.services
@@ -232,6 +247,13 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRes
   mkdirSync(options.outDir, { recursive: true, mode: 0o700 });
   const caExists = ensureCaPair(caPath, caKeyPath);
   refuseOverwrite(options);
+  if (caExists) checkCaLifetime(caPath, options.days);
+  else if (options.days > options.caDays) {
+    throw new CertificateError(
+      `certificates valid for ${options.days} days would outlive a new CA valid for ${options.caDays} days`,
+      'pass a --days no larger than --ca-days',
+    );
+  }
 
   const workDir = mkdtempSync(join(options.outDir, '.certs-'));
   try {

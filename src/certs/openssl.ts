@@ -21,18 +21,23 @@ const TIMEOUT_MS = 30_000;
  */
 export function runOpenssl(args: string[], cwd: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('openssl', args, { cwd, timeout: TIMEOUT_MS, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (!error) {
-        resolve(stdout);
-        return;
-      }
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') {
-        reject(new OpensslError('openssl was not found on PATH', true, { cause: error }));
-        return;
-      }
-      const detail = stderr.trim() || error.message;
-      reject(new OpensslError(`openssl ${args[0]} failed: ${detail}`, false, { cause: error }));
-    });
+    execFile(
+      'openssl',
+      args,
+      { cwd, timeout: TIMEOUT_MS, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (!error) {
+          resolve(stdout);
+          return;
+        }
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') {
+          reject(new OpensslError('openssl was not found on PATH', true, { cause: error }));
+          return;
+        }
+        const detail = stderr.trim() || error.message;
+        reject(new OpensslError(`openssl ${args[0]} failed: ${detail}`, false, { cause: error }));
+      },
+    );
   });
 }
