@@ -1,6 +1,11 @@
 import { defineRule } from '../rule.js';
 import { findTokens, maskSecret } from './patterns.js';
 
+/** Puts `a` or `an` before a credential kind, by the sound of its first letter ("an AWS ..."). */
+function withArticle(kind: string): string {
+  return /^[aeiou]/i.test(kind) ? `an ${kind}` : `a ${kind}`;
+}
+
 export const credentialInFileRule = defineRule({
   id: 'SC004',
   name: 'private-key-or-token',
@@ -27,7 +32,7 @@ export const credentialInFileRule = defineRule({
       for (const match of findTokens(file.text)) {
         const masked = match.kind === 'private key' ? match.token : maskSecret(match.token);
         report({
-          message: `'${path}' contains a ${match.kind}`,
+          message: `'${path}' contains ${withArticle(match.kind)}`,
           location: file.rangeAt(match.start, match.end),
           key: `${match.kind}:${masked}`,
           evidence: masked,
