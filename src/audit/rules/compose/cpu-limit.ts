@@ -1,6 +1,6 @@
 import { defineRule } from '../rule.js';
-import { missingAt, serviceKey, servicesOf } from './helpers.js';
-import { isSet, resourceValue } from './resources.js';
+import { serviceKey, servicesOf } from './helpers.js';
+import { isSet, resourceSetting, unsetLimit } from './resources.js';
 
 export const cpuLimitRule = defineRule({
   id: 'DC010',
@@ -23,11 +23,10 @@ export const cpuLimitRule = defineRule({
   check(model, report) {
     for (const entry of servicesOf(model)) {
       const { service } = entry;
-      const value = resourceValue(service, 'limits', 'cpus', ['cpus', 'cpu_quota']);
-      if (isSet(value)) continue;
+      const setting = resourceSetting(service, 'limits', 'cpus', ['cpus', 'cpu_quota']);
+      if (isSet(setting?.value)) continue;
       report({
-        message: `service '${service.name}' has no CPU limit`,
-        location: missingAt(service, ['deploy', 'resources', 'limits', 'cpus']),
+        ...unsetLimit(service, setting, 'cpus', 'CPU'),
         key: serviceKey(entry),
       });
     }

@@ -39,10 +39,16 @@ export const healthcheckRule = defineRule({
 
       if (!isMapping(healthcheck)) {
         if (fromDockerfile && !dockerfileDisabled) continue;
-        say(
-          fromDockerfile ? 'has its image healthcheck disabled by `HEALTHCHECK NONE`' : 'has no healthcheck',
-          [],
-        );
+        if (!fromDockerfile) {
+          say('has no healthcheck', []);
+          continue;
+        }
+        report({
+          message: `service '${service.name}' has its image healthcheck disabled by \`HEALTHCHECK NONE\` in '${fromDockerfile.location.path}'`,
+          location: service.build?.location ?? service.location,
+          key: serviceKey(entry),
+          related: [{ message: 'the instruction that disables the healthcheck', location: fromDockerfile.location }],
+        });
         continue;
       }
       if (isTrue(healthcheck.disable)) {
@@ -66,7 +72,9 @@ export const healthcheckRule = defineRule({
           inherited[key.replace('_', '-')] === undefined,
       );
       if (missing.length > 0) {
-        say(`has a healthcheck without ${missing.map((key) => `\`${key}\``).join(', ')}`, ['healthcheck']);
+        const names = missing.map((key) => `\`${key}\``);
+        const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0];
+        say(`has a healthcheck without ${list}`, ['healthcheck']);
       }
     }
   },

@@ -1,6 +1,6 @@
 import { defineRule } from '../rule.js';
-import { missingAt, serviceKey, servicesOf } from './helpers.js';
-import { isSet, resourceValue } from './resources.js';
+import { serviceKey, servicesOf } from './helpers.js';
+import { isSet, resourceSetting, unsetLimit } from './resources.js';
 
 export const memoryLimitRule = defineRule({
   id: 'DC009',
@@ -23,11 +23,10 @@ export const memoryLimitRule = defineRule({
   check(model, report) {
     for (const entry of servicesOf(model)) {
       const { service } = entry;
-      const value = resourceValue(service, 'limits', 'memory', ['mem_limit']);
-      if (isSet(value)) continue;
+      const setting = resourceSetting(service, 'limits', 'memory', ['mem_limit']);
+      if (isSet(setting?.value)) continue;
       report({
-        message: `service '${service.name}' has no memory limit`,
-        location: missingAt(service, ['deploy', 'resources', 'limits', 'memory']),
+        ...unsetLimit(service, setting, 'memory', 'memory'),
         key: serviceKey(entry),
       });
     }
