@@ -68,7 +68,12 @@ async function authenticateSession(
   request: FastifyRequest,
   sessionId: string,
 ): Promise<Principal> {
-  const session = await touchSession(context.store, sessionId, context.config.session);
+  const session = await touchSession(
+    context.store,
+    sessionId,
+    context.config.session,
+    context.now().getTime(),
+  );
   const user = session ? await findUserById(context.db, session.userId) : null;
   if (!session || !user || user.disabled) {
     request.log.info({ reason: session ? 'user-disabled' : 'expired' }, 'session rejected');

@@ -81,16 +81,21 @@ export async function listFindings(
   policy: SlaPolicy,
   now: Date,
 ): Promise<FindingView[]> {
-  const params: unknown[] = [filter.projectId, now, policy.dueSoonRatio];
+  // A parameter that no condition uses has no type, which PostgreSQL rejects, so the clock and
+  // the ratio are added only when a state condition uses them.
+  const params: unknown[] = [filter.projectId];
   const where = ['f.project_id = $1'];
   const add = (value: unknown) => {
     params.push(value);
     return `$${params.length}`;
   };
   if (filter.states?.length) {
+    const sql = filter.states.map((state) => STATE_SQL[state]);
+    const at = add(now);
+    const ratio = sql.some((text) => text.includes('$RATIO')) ? add(policy.dueSoonRatio) : '';
     const states = filter.states.map(
       (state) =>
-        `(${STATE_SQL[state].replaceAll('$NOW', '$2::timestamptz').replaceAll('$RATIO', '$3::float8')})`,
+        `(${STATE_SQL[state].replaceAll('$NOW', `${at}::timestamptz`).replaceAll('$RATIO', `${ratio}::float8`)})`,
     );
     where.push(`(${states.join(' OR ')})`);
   }
