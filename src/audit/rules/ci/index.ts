@@ -4,7 +4,9 @@ import { imageNotScannedRule } from './image-not-scanned.js';
 import { permissionsWriteAllRule } from './permissions-write-all.js';
 import { scanDoesNotFailRule } from './scan-does-not-fail.js';
 import { scanSeverityExcludesHighRule } from './scan-severity-excludes-high.js';
+import { scriptInjectionRule } from './script-injection.js';
 import { unpinnedActionRule } from './unpinned-action.js';
+import { untrustedCheckoutRule } from './untrusted-checkout.js';
 
 /** CI workflow rules in id order. */
 export const ciRules: Rule[] = [
@@ -14,4 +16,6 @@ export const ciRules: Rule[] = [
   unpinnedActionRule,
   permissionsWriteAllRule,
   defaultTokenPermissionsRule,
+  untrustedCheckoutRule,
+  scriptInjectionRule,
 ];
