@@ -27,7 +27,7 @@ export const tlsDisabledRule = defineRule({
         if (setup.partial) continue;
         report({
           message: `Redis in ${describeSetup(setup)} sets no \`tls-port\`, so every connection is unencrypted`,
-          location: tlsPort?.location ?? setup.anchor,
+          location: tlsPort?.location ?? port?.location ?? setup.anchor,
           key: setupKey(setup, 'tls'),
         });
         continue;
