@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { serviceKey, servicesOf, stringsOf } from './helpers.js';
+import { joinWords, serviceKey, servicesOf, stringsOf } from './helpers.js';
 
 export const capabilitiesNotDroppedRule = defineRule({
   id: 'DC017',
@@ -26,7 +26,7 @@ export const capabilitiesNotDroppedRule = defineRule({
       report({
         message:
           dropped.length > 0
-            ? `service '${service.name}' drops only ${dropped.join(', ')} and keeps the other default capabilities`
+            ? `service '${service.name}' drops only ${joinWords(dropped)}, and keeps the other default capabilities`
             : `service '${service.name}' does not drop Docker's default capabilities with \`cap_drop: [ALL]\``,
         location: service.locate(['cap_drop']) ?? service.location,
         key: serviceKey(entry),

@@ -1,5 +1,13 @@
 import { defineRule } from '../rule.js';
-import { dockerfileHealthcheck, isMapping, isTrue, serviceKey, servicesOf, stringsOf } from './helpers.js';
+import {
+  dockerfileHealthcheck,
+  isMapping,
+  isTrue,
+  joinWords,
+  serviceKey,
+  servicesOf,
+  stringsOf,
+} from './helpers.js';
 
 const TIMING_KEYS = ['interval', 'timeout', 'retries', 'start_period'];
 
@@ -73,8 +81,7 @@ export const healthcheckRule = defineRule({
       );
       if (missing.length > 0) {
         const names = missing.map((key) => `\`${key}\``);
-        const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0];
-        say(`has a healthcheck without ${list}`, ['healthcheck']);
+        say(`has a healthcheck without ${joinWords(names)}`, ['healthcheck']);
       }
     }
   },

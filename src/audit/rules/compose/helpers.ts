@@ -51,6 +51,12 @@ export function valueAt(config: Record<string, unknown>, path: ReadonlyArray<str
   return value;
 }
 
+/** Joins words as English prose: `a`, `a and b`, `a, b and c` (or with `or`). */
+export function joinWords(words: ReadonlyArray<string>, conjunction: 'and' | 'or' = 'and'): string {
+  if (words.length <= 1) return words[0] ?? '';
+  return `${words.slice(0, -1).join(', ')} ${conjunction} ${words[words.length - 1]}`;
+}
+
 export function stringsOf(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   if (!Array.isArray(value)) return [];

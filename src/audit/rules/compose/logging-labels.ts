@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { isMapping, serviceKey, servicesOf } from './helpers.js';
+import { isMapping, joinWords, serviceKey, servicesOf } from './helpers.js';
 
 /** Drivers with neither a `labels` nor a `tag` option. */
 const WITHOUT_LABELS = new Set(['none', 'local', 'etwlogs', 'logentries']);
@@ -38,7 +38,7 @@ export const loggingLabelsRule = defineRule({
         const missing = missingLabels(String(options.labels), service.config.labels);
         if (missing.length === 0) continue;
         report({
-          message: `service '${service.name}' logs the labels ${missing.map((name) => `'${name}'`).join(', ')}, which the service does not set, so its records carry no label`,
+          message: `service '${service.name}' logs the labels ${joinWords(missing.map((name) => `'${name}'`))}, which the service does not set, so its records carry no label`,
           location: service.locate(['logging', 'options', 'labels'], 'value') ?? service.location,
           key: serviceKey(entry, 'unset-labels'),
         });

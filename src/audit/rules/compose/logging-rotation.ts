@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { isMapping, serviceKey, servicesOf } from './helpers.js';
+import { isMapping, joinWords, serviceKey, servicesOf } from './helpers.js';
 
 /** Drivers that write to local files; all others send logs off the host. */
 const FILE_DRIVERS = new Set(['json-file', 'local']);
@@ -52,7 +52,7 @@ export const loggingRotationRule = defineRule({
       );
       if (missing.length === 0) continue;
       say(
-        `logs with json-file without ${missing.map((key) => `\`${key}\``).join(' and ')}, so logs are not rotated`,
+        `logs with json-file without ${joinWords(missing.map((key) => `\`${key}\``))}, so logs are not rotated`,
         isMapping(logging.options) ? ['logging', 'options'] : ['logging'],
       );
     }

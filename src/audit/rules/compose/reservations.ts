@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { missingAt, serviceKey, servicesOf } from './helpers.js';
+import { joinWords, missingAt, serviceKey, servicesOf } from './helpers.js';
 import { isSet, resourceValue } from './resources.js';
 
 export const reservationsRule = defineRule({
@@ -25,7 +25,7 @@ export const reservationsRule = defineRule({
       const missing = [isSet(memory) ? '' : 'memory', isSet(cpus) ? '' : 'cpus'].filter(Boolean);
       if (missing.length === 0) continue;
       report({
-        message: `service '${service.name}' reserves no ${missing.join(' or ')}`,
+        message: `service '${service.name}' reserves no ${joinWords(missing, 'or')}`,
         location: missingAt(service, ['deploy', 'resources', 'reservations', missing[0]!]),
         key: serviceKey(entry),
       });
