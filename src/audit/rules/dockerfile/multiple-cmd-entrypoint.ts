@@ -1,4 +1,5 @@
 import { defineRule } from '../rule.js';
+import { shippedLayerStages } from './stages.js';
 
 export const multipleCmdEntrypointRule = defineRule({
   id: 'DF016',
@@ -15,7 +16,9 @@ export const multipleCmdEntrypointRule = defineRule({
     'different wrapper, than it really does.',
   fix: 'Keep one `CMD` and one `ENTRYPOINT` per stage, and delete the ones that are replaced.',
   limitations: [
-    'Each stage is checked on its own; a stage may replace the `CMD` of the stage it is built from.',
+    'Only the stages that end up in a shipped image are checked: the build targets of compose services, or the ' +
+      'final stage, and the stages they are built `FROM`. Other stages run only when built with `--target`.',
+    'Each stage is checked on its own, because a stage may replace the `CMD` of the stage it is built from.',
   ],
   references: [
     'https://docs.docker.com/reference/dockerfile/#cmd',
@@ -25,7 +28,9 @@ export const multipleCmdEntrypointRule = defineRule({
   ],
   check(model, report) {
     for (const dockerfile of model.dockerfiles) {
+      const shipped = shippedLayerStages(model, dockerfile);
       for (const stage of dockerfile.stages) {
+        if (!shipped.has(stage.index)) continue;
         for (const keyword of ['CMD', 'ENTRYPOINT']) {
           const found = stage.instructions.filter((instruction) => instruction.keyword === keyword);
           const last = found[found.length - 1];
