@@ -63,7 +63,7 @@ export function urlProblems(url: string, context: UrlContext = {}): string[] {
     const encrypted = MYSQL_TLS_OPTIONS.some(([key, pattern]) => pattern.test(query.get(key) ?? ''));
     if (!encrypted) problems.push('sets no TLS option such as `ssl-mode=REQUIRED`');
   } else if (scheme === 'redis' || scheme === 'rediss') {
-    if (scheme === 'redis') problems.push('uses `redis://`, which is unencrypted; use `rediss://`');
+    if (scheme === 'redis') problems.push('uses unencrypted `redis://` instead of `rediss://`');
     if (!hasPassword(url)) problems.push(NO_CREDENTIALS);
   } else if (scheme === 'mongodb' || scheme === 'mongodb+srv') {
     // `mongodb+srv://` turns TLS on unless the URL sets `tls=false` or `ssl=false`.
@@ -75,7 +75,7 @@ export function urlProblems(url: string, context: UrlContext = {}): string[] {
 }
 
 /** The problem message for a Redis URL without a password. */
-export const NO_CREDENTIALS = 'has no credentials';
+export const NO_CREDENTIALS = 'has no password';
 
 /**
  * Checks a PostgreSQL URL: libpq's `sslmode`, else the `ssl` option that JDBC, node-postgres
@@ -84,11 +84,11 @@ export const NO_CREDENTIALS = 'has no credentials';
 function postgresProblem(query: Map<string, string>, context: UrlContext): string | undefined {
   const mode = query.get('sslmode')?.toLowerCase();
   if (mode !== undefined) {
-    return PG_SECURE_MODES.has(mode) ? undefined : `uses \`sslmode=${mode}\`, which does not require TLS`;
+    return PG_SECURE_MODES.has(mode) ? undefined : `does not require TLS (\`sslmode=${mode}\`)`;
   }
   const ssl = query.get('ssl')?.toLowerCase();
   if (ssl !== undefined) {
-    return PG_SSL_ON.has(ssl) ? undefined : `uses \`ssl=${ssl}\`, which does not require TLS`;
+    return PG_SSL_ON.has(ssl) ? undefined : `does not require TLS (\`ssl=${ssl}\`)`;
   }
   const environment = context.pgSslMode?.toLowerCase();
   if (environment !== undefined && PG_SECURE_MODES.has(environment)) return undefined;
