@@ -3,6 +3,7 @@ import type { Dockerfile, DockerInstruction, ParseIssue } from '../model/types.j
 import type { SourceFile } from '../source.js';
 import { checkInstructions } from './dockerfile/checks.js';
 import { convertInstruction } from './dockerfile/instruction.js';
+import { scanDockerfile } from './dockerfile/scan.js';
 import { layOutStages } from './dockerfile/stages.js';
 import { OffsetTable } from './dockerfile/text.js';
 import { createUserResolver } from './dockerfile/user.js';
@@ -18,17 +19,12 @@ const MAX_ISSUES = 50;
  * throws: syntax that Docker rejects, and input that dockerfile-ast cannot read, become
  * `issues`, and everything that could be read is still returned.
  */
-export function parseDockerfile(file: SourceFile): Dockerfile {
+export function parseDockerfile(file: SourceFile, options: ParseOptions = {}): Dockerfile {
   const issues: ParseIssue[] = [];
-  const astInstructions = readAst(file, issues);
-  const escapeChar = astInstructions.escape;
-  const context = { file, table: new OffsetTable(file.text), escape: escapeChar, issues };
-
-  const instructions: DockerInstruction[] = [];
-  for (const ast of astInstructions.instructions) {
-    const converted = convertSafely(ast, context);
-    if (converted) instructions.push(converted);
-  }
+  const scanned = options.slowPath ? undefined : scanDockerfile(file);
+  const { instructions, escapeChar } = scanned
+    ? { instructions: scanned, escapeChar: '\\' }
+    : readWithAst(file, issues);
   checkInstructions(instructions, file, issues);
   const layout = layOutStages(instructions, file, issues);
 
@@ -41,6 +37,26 @@ export function parseDockerfile(file: SourceFile): Dockerfile {
     issues: capIssues(issues, file),
     userOf: createUserResolver(layout.stages, layout.globalDefaults),
   };
+}
+
+export interface ParseOptions {
+  /** Parses with dockerfile-ast even when the fast reader could read the file. */
+  slowPath?: boolean;
+}
+
+function readWithAst(
+  file: SourceFile,
+  issues: ParseIssue[],
+): { instructions: DockerInstruction[]; escapeChar: string } {
+  const astInstructions = readAst(file, issues);
+  const escapeChar = astInstructions.escape;
+  const context = { file, table: new OffsetTable(file.text), escape: escapeChar, issues };
+  const instructions: DockerInstruction[] = [];
+  for (const ast of astInstructions.instructions) {
+    const converted = convertSafely(ast, context);
+    if (converted) instructions.push(converted);
+  }
+  return { instructions, escapeChar };
 }
 
 function readAst(

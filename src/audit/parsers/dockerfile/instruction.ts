@@ -8,6 +8,7 @@ import {
   type InstructionDetail,
   type PropertyDetail,
 } from './detail.js';
+import { parseExecForm } from './scan.js';
 import { joinCommandLine, type OffsetTable } from './text.js';
 
 /** What converting one instruction needs from the file being parsed. */
@@ -170,18 +171,6 @@ function readProperties(accessors: AstAccessors, table: OffsetTable): PropertyDe
       valueEnd: valueRange ? table.offsetAt(valueRange.end) : nameEnd,
     };
   });
-}
-
-/** Returns the elements of a JSON array of strings, Docker's exec form, or undefined. */
-function parseExecForm(text: string): string[] | undefined {
-  if (!text.startsWith('[')) return undefined;
-  try {
-    const value: unknown = JSON.parse(text);
-    if (Array.isArray(value) && value.every((element) => typeof element === 'string')) return value;
-  } catch {
-    // Not valid JSON: Docker runs the text in the shell form.
-  }
-  return undefined;
 }
 
 function splitWords(text: string): string[] {

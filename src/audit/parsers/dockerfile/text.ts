@@ -45,30 +45,38 @@ export function joinCommandLine(
   end: number,
   escapeChar: string,
 ): JoinedText {
-  const chars: string[] = [];
-  const offsets: number[] = [];
+  // Collect the source segments between continuations, then copy them once.
+  const segments: number[] = [];
+  let segmentStart = start;
   let index = start;
   while (index < end) {
     const char = source[index]!;
     if (char === escapeChar) {
       const next = continuationEnd(source, index + 1, end);
       if (next !== undefined) {
+        segments.push(segmentStart, index);
         index = skipBlankAndCommentLines(source, next, end);
+        segmentStart = index;
         continue;
       }
     }
     if (char === '\n' || char === '\r') break;
-    chars.push(char);
-    offsets.push(index);
     index++;
   }
-  let length = chars.length;
-  while (length > 0 && (chars[length - 1] === ' ' || chars[length - 1] === '\t')) length--;
-  return {
-    text: chars.slice(0, length).join(''),
-    offsets: Int32Array.from(offsets.slice(0, length)),
-    stop: index,
-  };
+  segments.push(segmentStart, index);
+
+  let text = '';
+  for (let i = 0; i < segments.length; i += 2) text += source.slice(segments[i], segments[i + 1]);
+  let length = text.length;
+  while (length > 0 && (text[length - 1] === ' ' || text[length - 1] === '\t')) length--;
+  const offsets = new Int32Array(length);
+  let filled = 0;
+  for (let i = 0; i < segments.length && filled < length; i += 2) {
+    for (let offset = segments[i]!; offset < segments[i + 1]! && filled < length; offset++) {
+      offsets[filled++] = offset;
+    }
+  }
+  return { text: text.slice(0, length), offsets, stop: index };
 }
 
 /** Returns the offset after the line break when only blanks follow `from` on its line. */
