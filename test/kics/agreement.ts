@@ -202,7 +202,10 @@ export function elementFinder(text: string, platform: Platform): (line: number) 
   return (line) => starts.filter((start) => start <= line).at(-1) ?? 0;
 }
 
-/** Returns the lines of `FROM` instructions, skipping lines that continue the one before. */
+/**
+ * Returns the lines of `FROM` instructions, skipping lines that continue the one before.
+ * NOTE: only the default `\\` escape character is recognized, which is all the samples use.
+ */
 function stageStarts(text: string): number[] {
   const starts: number[] = [];
   let continued = false;

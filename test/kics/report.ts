@@ -170,10 +170,11 @@ function renderDifferences(queryId: string): string[] {
   return [
     'Deliberate differences:',
     '',
-    ...known.map(
-      (difference) =>
-        `- **${difference.title}.** ${difference.reason} Cases: ${difference.cases.map(code).join(', ')}.`,
-    ),
+    ...known.map((difference) => {
+      const measured = difference.rules ? ` Measured with ${difference.rules.join(', ')}.` : '';
+      const cases = difference.cases.map(code).join(', ');
+      return `- **${difference.title}.** ${difference.reason}${measured} Cases: ${cases}.`;
+    }),
     '',
   ];
 }
