@@ -21,9 +21,9 @@ export const scanSeverityExcludesHighRule = defineRule({
   ],
   references: [
     'https://github.com/aquasecurity/trivy-action#inputs',
-    'https://trivy.dev/latest/docs/scanner/vulnerability/#severity',
+    'https://trivy.dev/latest/docs/configuration/filtering/#by-severity',
     'https://github.com/anchore/grype#gating-on-severity-of-vulnerabilities',
-    'https://github.com/anchore/scan-action#inputs',
+    'https://github.com/anchore/scan-action',
   ],
   check(model, report) {
     for (const yaml of model.workflows) {
