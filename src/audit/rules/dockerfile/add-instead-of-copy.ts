@@ -42,9 +42,9 @@ export const addInsteadOfCopyRule = defineRule({
           (source) => !REMOTE_SOURCE.test(source) && !LOCAL_ARCHIVE.test(source),
         );
         if (plain.length === 0) continue;
-        const names = plain.map((source) => `\`${source}\``).join(', ');
+        const names = plain.map(describeSource).join(', ');
         report({
-          message: `\`ADD\` copies the local ${plain.length === 1 ? 'source' : 'sources'} ${names}; use \`COPY\`, which neither unpacks archives nor downloads URLs.`,
+          message: `\`ADD\` only copies ${names}; use \`COPY\`, which neither unpacks archives nor downloads URLs.`,
           location: instruction.location,
           key: `stage ${instruction.stage}: ADD ${instruction.argText}`,
           evidence: instruction.argText,
@@ -53,3 +53,9 @@ export const addInsteadOfCopyRule = defineRule({
     }
   },
 });
+
+/** Names a source for the message: the path, or the heredoc for inline content such as `<<EOF`. */
+function describeSource(source: string): string {
+  const heredoc = /^<<-?["']?([A-Za-z_][\w-]*)/.exec(source);
+  return heredoc ? `heredoc \`${heredoc[1]}\`` : `\`${source}\``;
+}

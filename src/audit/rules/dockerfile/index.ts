@@ -14,6 +14,7 @@ import { npmInstallInsteadOfCiRule } from './npm-install-instead-of-ci.js';
 import { npmProductionFlagRule } from './npm-production-flag.js';
 import { packageCacheInLayerRule } from './package-cache-in-layer.js';
 import { pipNoCacheDirRule } from './pip-no-cache-dir.js';
+import { remoteAddWithoutChecksumRule } from './remote-add-without-checksum.js';
 import { remoteScriptPipedToShellRule } from './remote-script-piped-to-shell.js';
 import { runWithSudoRule } from './run-with-sudo.js';
 import { secretFileCopiedRule } from './secret-file-copied.js';
@@ -42,4 +43,5 @@ export const dockerfileRules: Rule[] = [
   npmDevDependenciesRule,
   npmProductionFlagRule,
   runWithSudoRule,
+  remoteAddWithoutChecksumRule,
 ];
