@@ -31,7 +31,10 @@ export const backendPortRule = defineRule({
         report({
           message: `service '${service.name}' is not the reverse proxy but publishes container port ${port.target}; use \`expose\` and route through the proxy`,
           location: port.location,
-          key: serviceKey(entry, `${port.hostIp ?? ''}:${port.published ?? ''}:${port.target}/${port.protocol}`),
+          key: serviceKey(
+            entry,
+            `${port.hostIp ?? ''}:${port.published ?? ''}:${port.target}/${port.protocol}`,
+          ),
           ...(isLoopback(port.hostIp) ? { severity: 'low' as const } : {}),
         });
       }

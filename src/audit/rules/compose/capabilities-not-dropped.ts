@@ -4,7 +4,7 @@ import { joinWords, serviceKey, servicesOf, stringsOf } from './helpers.js';
 export const capabilitiesNotDroppedRule = defineRule({
   id: 'DC017',
   name: 'capabilities-not-dropped',
-  title: 'Service keeps Docker\'s default capabilities',
+  title: "Service keeps Docker's default capabilities",
   severity: 'medium',
   layer: 'container',
   target: 'compose',
@@ -21,7 +21,9 @@ export const capabilitiesNotDroppedRule = defineRule({
   check(model, report) {
     for (const entry of servicesOf(model)) {
       const { service } = entry;
-      const dropped = stringsOf(service.config.cap_drop).map((cap) => cap.toUpperCase().replace(/^CAP_/, ''));
+      const dropped = stringsOf(service.config.cap_drop).map((cap) =>
+        cap.toUpperCase().replace(/^CAP_/, ''),
+      );
       if (dropped.includes('ALL')) continue;
       report({
         message:

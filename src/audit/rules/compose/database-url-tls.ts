@@ -33,7 +33,10 @@ export const databaseUrlTlsRule = defineRule({
       for (const [name, variable] of environment) {
         // Credentials written as `${REDIS_PASSWORD}` are present at run time even when unset here.
         const rawHasPassword = findUrls(variable.raw ?? '').some(hasPassword);
-        for (const found of findInsecureUrls(variable.value ?? '', pgSslMode ? { pgSslMode } : {})) {
+        for (const found of findInsecureUrls(
+          variable.value ?? '',
+          pgSslMode ? { pgSslMode } : {},
+        )) {
           const problems = found.problems.filter(
             (problem) => !(problem === NO_CREDENTIALS && rawHasPassword),
           );

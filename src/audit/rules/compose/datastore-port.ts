@@ -32,7 +32,10 @@ export const datastorePortRule = defineRule({
         report({
           message: `${kind} service '${service.name}' publishes container port ${port.target} on the host${port.published ? ` as ${port.hostIp ? `${port.hostIp}:` : ''}${port.published}` : ''}`,
           location: port.location,
-          key: serviceKey(entry, `${port.hostIp ?? ''}:${port.published ?? ''}:${port.target}/${port.protocol}`),
+          key: serviceKey(
+            entry,
+            `${port.hostIp ?? ''}:${port.published ?? ''}:${port.target}/${port.protocol}`,
+          ),
           ...(loopback ? { severity: 'medium' as const } : {}),
         });
       }

@@ -23,7 +23,7 @@ export const healthcheckRule = defineRule({
   rationale:
     'A healthcheck lets Docker tell a running process from a working service: dependants wait for `service_healthy`, orchestrators restart or stop routing to an unhealthy container, and monitoring sees the failure. ' +
     'Without `interval`, `timeout`, `retries` and `start_period` the defaults apply (30 s timeouts, no start grace), which either hides a hung service for minutes or marks a slow starter as failed.',
-  fix: 'Add a `healthcheck` with `test`, `interval`, `timeout`, `retries` and `start_period`, or a `HEALTHCHECK` instruction in the image\'s Dockerfile.',
+  fix: "Add a `healthcheck` with `test`, `interval`, `timeout`, `retries` and `start_period`, or a `HEALTHCHECK` instruction in the image's Dockerfile.",
   references: [
     'https://docs.docker.com/reference/compose-file/services/#healthcheck',
     'https://docs.docker.com/reference/dockerfile/#healthcheck',
@@ -55,7 +55,12 @@ export const healthcheckRule = defineRule({
           message: `service '${service.name}' has its image healthcheck disabled by \`HEALTHCHECK NONE\` in '${fromDockerfile.location.path}'`,
           location: service.build?.location ?? service.location,
           key: serviceKey(entry),
-          related: [{ message: 'the instruction that disables the healthcheck', location: fromDockerfile.location }],
+          related: [
+            {
+              message: 'the instruction that disables the healthcheck',
+              location: fromDockerfile.location,
+            },
+          ],
         });
         continue;
       }

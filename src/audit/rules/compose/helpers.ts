@@ -23,7 +23,9 @@ export interface ServiceEntry {
  * repeated findings.
  */
 export function servicesOf(model: DeploymentModel): ServiceEntry[] {
-  return model.compose.flatMap((project) => project.services.map((service) => ({ project, service })));
+  return model.compose.flatMap((project) =>
+    project.services.map((service) => ({ project, service })),
+  );
 }
 
 /** Stable fingerprint key of a service: its project folder and name, plus an optional detail. */
@@ -104,7 +106,9 @@ export function dockerfileHealthcheck(service: ComposeService): DockerInstructio
     seen.add(index);
     const stage: DockerStage | undefined = dockerfile.stages[index];
     if (!stage) return undefined;
-    const checks = stage.instructions.filter((instruction) => instruction.keyword === 'HEALTHCHECK');
+    const checks = stage.instructions.filter(
+      (instruction) => instruction.keyword === 'HEALTHCHECK',
+    );
     const last = checks[checks.length - 1];
     if (last) return last;
     index = stage.baseStage;

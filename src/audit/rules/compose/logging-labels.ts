@@ -15,7 +15,7 @@ export const loggingLabelsRule = defineRule({
   status: 'stable',
   rationale:
     'The logging `labels` (or `tag`) option copies the named container labels, such as service and environment, into every log record. ' +
-    'When logs from many containers meet in one aggregator, those fields are what lets an investigator filter one service\'s events and correlate an incident across services.',
+    "When logs from many containers meet in one aggregator, those fields are what lets an investigator filter one service's events and correlate an incident across services.",
   fix: 'Give the service labels such as `service=backend` and list them in `logging.options.labels`, or set `logging.options.tag`.',
   references: [
     'https://docs.docker.com/engine/logging/log_tags/',
@@ -32,7 +32,9 @@ export const loggingLabelsRule = defineRule({
       const driver = typeof logging?.driver === 'string' ? logging.driver : 'json-file';
       if (WITHOUT_LABELS.has(driver)) continue;
       const options = isMapping(logging?.options) ? logging.options : {};
-      const labelled = ['labels-regex', 'env', 'env-regex', 'tag'].some((key) => options[key] !== undefined);
+      const labelled = ['labels-regex', 'env', 'env-regex', 'tag'].some(
+        (key) => options[key] !== undefined,
+      );
       if (labelled) continue;
       if (options.labels !== undefined) {
         const missing = missingLabels(String(options.labels), service.config.labels);
@@ -46,7 +48,9 @@ export const loggingLabelsRule = defineRule({
       }
       report({
         message: `service '${service.name}' logs without \`labels\` or \`tag\`, so its records cannot be told apart in an aggregator`,
-        location: service.locate(logging?.options ? ['logging', 'options'] : logging ? ['logging'] : []) ?? service.location,
+        location:
+          service.locate(logging?.options ? ['logging', 'options'] : logging ? ['logging'] : []) ??
+          service.location,
         key: serviceKey(entry),
       });
     }

@@ -14,7 +14,7 @@ export const loggingRotationRule = defineRule({
   control: 'monitoring.log-rotation',
   status: 'stable',
   rationale:
-    'Docker\'s default `json-file` driver keeps every log line forever, so a chatty or attacked service fills the host disk and takes every container down with it. ' +
+    "Docker's default `json-file` driver keeps every log line forever, so a chatty or attacked service fills the host disk and takes every container down with it. " +
     'With `max-size` and `max-file` the driver rotates, keeping recent logs for investigation within a fixed budget; the `none` driver keeps nothing at all.',
   fix: 'Set `logging: { driver: json-file, options: { max-size: "10m", max-file: "3" } }`, or ship logs off the host with a remote driver.',
   currentGuidance:
@@ -24,7 +24,9 @@ export const loggingRotationRule = defineRule({
     'https://docs.docker.com/engine/logging/drivers/local/',
     'https://docs.docker.com/reference/compose-file/services/#logging',
   ],
-  limitations: ['Rotation set for the whole host in the Docker daemon\'s `daemon.json` is not visible to a static check.'],
+  limitations: [
+    "Rotation set for the whole host in the Docker daemon's `daemon.json` is not visible to a static check.",
+  ],
   check(model, report) {
     for (const entry of servicesOf(model)) {
       const { service } = entry;

@@ -14,12 +14,14 @@ export const memoryLimitRule = defineRule({
   rationale:
     'Without a memory limit one container can use all host memory, whether through a leak, a large request or an attack, and the kernel then kills processes across the host, other services included. ' +
     'A limit confines the damage to the offending container, which is restarted on its own.',
-  fix: 'Set `deploy.resources.limits.memory`, such as `512M`, sized from the service\'s measured peak with some headroom.',
+  fix: "Set `deploy.resources.limits.memory`, such as `512M`, sized from the service's measured peak with some headroom.",
   references: [
     'https://docs.docker.com/reference/compose-file/deploy/#resources',
     'https://docs.docker.com/engine/containers/resource_constraints/',
   ],
-  limitations: ['The legacy `mem_limit` key is accepted in place of `deploy.resources.limits.memory`, since Docker Compose applies both.'],
+  limitations: [
+    'The legacy `mem_limit` key is accepted in place of `deploy.resources.limits.memory`, since Docker Compose applies both.',
+  ],
   check(model, report) {
     for (const entry of servicesOf(model)) {
       const { service } = entry;

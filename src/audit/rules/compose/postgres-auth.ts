@@ -62,7 +62,9 @@ export const postgresAuthRule = defineRule({
         continue;
       }
       // `--auth-local` is left out: it covers only the socket inside the container.
-      const weakArg = /(?:--auth(?:-host)?[= ]|(?:^|\s)-A\s*)(trust|md5|password)\b/.exec(initdb?.value ?? '');
+      const weakArg = /(?:--auth(?:-host)?[= ]|(?:^|\s)-A\s*)(trust|md5|password)\b/.exec(
+        initdb?.value ?? '',
+      );
       if (initdb && weakArg) {
         report({
           message: `service '${service.name}' initializes the cluster with \`${weakArg[0].trim()}\``,

@@ -4,7 +4,7 @@ import { isTrue, serviceKey, servicesOf } from './helpers.js';
 export const readOnlyRootRule = defineRule({
   id: 'DC021',
   name: 'root-filesystem-writable',
-  title: 'Service\'s root filesystem is writable',
+  title: "Service's root filesystem is writable",
   severity: 'low',
   layer: 'container',
   target: 'compose',

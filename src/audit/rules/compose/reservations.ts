@@ -14,9 +14,11 @@ export const reservationsRule = defineRule({
   rationale:
     'Reservations tell the scheduler what a service needs to run, so it is not placed on a host that cannot hold it, and under memory pressure the kernel reclaims from containers above their reservation first. ' +
     'Without them an essential service such as the database competes on equal terms with batch jobs.',
-  fix: 'Set `deploy.resources.reservations.memory` and `deploy.resources.reservations.cpus` to the service\'s normal working load.',
+  fix: "Set `deploy.resources.reservations.memory` and `deploy.resources.reservations.cpus` to the service's normal working load.",
   references: ['https://docs.docker.com/reference/compose-file/deploy/#resources'],
-  limitations: ['The legacy `mem_reservation` key is accepted for memory; there is no legacy key for reserved CPUs.'],
+  limitations: [
+    'The legacy `mem_reservation` key is accepted for memory; there is no legacy key for reserved CPUs.',
+  ],
   check(model, report) {
     for (const entry of servicesOf(model)) {
       const { service } = entry;

@@ -25,7 +25,8 @@ export function resourceSetting(
   const modern = valueAt(service.config, path);
   if (modern !== undefined) return { value: modern, path };
   for (const legacy of legacyKeys) {
-    if (service.config[legacy] !== undefined) return { value: service.config[legacy], path: [legacy] };
+    if (service.config[legacy] !== undefined)
+      return { value: service.config[legacy], path: [legacy] };
   }
   return undefined;
 }

@@ -20,7 +20,8 @@ export const runsAsRootRule = defineRule({
     'https://docs.docker.com/build/building/best-practices/#user',
   ],
   limitations: [
-    'Services that run a pulled image and set no `user:` are not reported, because the image\'s default user is not visible to a static check.',
+    "Services that run a pulled image and set no `user:` are not reported, because the image's default user is not visible to a static check.",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the text shows Compose syntax.
     'A `user:` built from variables that are unset at audit time, such as `${UID}:${GID}`, counts as non-root.',
     'Images such as `postgres` or `nginx` that start as root and switch users in their entrypoint count as root when a Dockerfile builds on them without `USER`.',
   ],
@@ -51,7 +52,9 @@ export const runsAsRootRule = defineRule({
           : `service '${service.name}' runs as root: the ${stageName} of '${path}' sets no \`USER\` and compose sets no \`user:\``,
         location: service.build?.location ?? service.location,
         key: serviceKey(entry),
-        ...(where ? { related: [{ message: 'the stage the image is built from', location: where }] } : {}),
+        ...(where
+          ? { related: [{ message: 'the stage the image is built from', location: where }] }
+          : {}),
       });
     }
   },

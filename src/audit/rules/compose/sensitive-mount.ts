@@ -31,7 +31,12 @@ const CREDENTIAL_FOLDER =
  * Public host files that containers commonly read to share the host's time zone or CA
  * certificates; they are not reported when mounted read-only.
  */
-const PUBLIC_READ_ONLY = ['/etc/localtime', '/etc/timezone', '/usr/share/zoneinfo', '/etc/ssl/certs'];
+const PUBLIC_READ_ONLY = [
+  '/etc/localtime',
+  '/etc/timezone',
+  '/usr/share/zoneinfo',
+  '/etc/ssl/certs',
+];
 
 /** Returns the sensitive folder a host path (absolute or `~/...`) lies in, or undefined. */
 export function sensitiveFolderOf(path: string): string | undefined {
@@ -57,7 +62,7 @@ export const sensitiveMountRule = defineRule({
   control: 'container.no-sensitive-mounts',
   status: 'stable',
   rationale:
-    'Mounting `/`, `/etc`, `/proc`, `/sys`, `/dev`, `/root`, `/var/run`, `/var/lib`, a user\'s `~/.ssh` or similar host folders hands the container host credentials, kernel tunables, device nodes or other containers\' data. ' +
+    "Mounting `/`, `/etc`, `/proc`, `/sys`, `/dev`, `/root`, `/var/run`, `/var/lib`, a user's `~/.ssh` or similar host folders hands the container host credentials, kernel tunables, device nodes or other containers' data. " +
     'A compromised service can then read secrets such as `/etc/shadow`, change host configuration, or reach the Docker socket, turning one container compromise into a host compromise.',
   fix: 'Mount only the application folder or file the service needs, read-only (`:ro`) where possible, or use a named volume.',
   references: [
@@ -69,6 +74,7 @@ export const sensitiveMountRule = defineRule({
     'Read-only mounts of the host time zone (`/etc/localtime`, `/etc/timezone`, `/usr/share/zoneinfo`) and of `/etc/ssl/certs` are not reported, because they hold only public data.',
     'Subfolders of `/home`, `/opt`, `/srv` and `/mnt`, and of `/var` outside `/var/lib`, `/var/log` and `/var/run`, are not reported because they commonly hold application data. Credential folders in a home folder, such as `~/.ssh`, `~/.aws` or `~/.kube`, are reported.',
     'The container engine socket is reported by DC002, not here.',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the text shows Compose syntax.
     'Paths that come only from unset variables, such as `${DATA_DIR}/x`, are read as relative paths and not reported.',
   ],
   check(model, report) {
@@ -109,7 +115,9 @@ export const sensitiveMountRule = defineRule({
 });
 
 function locateVolumeOption(
-  files: ReadonlyArray<{ locate: (path: string[], part?: 'key' | 'value') => Location | undefined }>,
+  files: ReadonlyArray<{
+    locate: (path: string[], part?: 'key' | 'value') => Location | undefined;
+  }>,
   name: string,
   option: string,
 ): Location | undefined {

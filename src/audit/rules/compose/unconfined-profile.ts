@@ -18,9 +18,9 @@ export const unconfinedProfileRule = defineRule({
   control: 'container.security-profiles',
   status: 'stable',
   rationale:
-    'Docker\'s default seccomp profile blocks about forty rarely used system calls that have been the entry point of many kernel exploits, and AppArmor or SELinux keep the container away from host files even if it escapes its namespaces. ' +
+    "Docker's default seccomp profile blocks about forty rarely used system calls that have been the entry point of many kernel exploits, and AppArmor or SELinux keep the container away from host files even if it escapes its namespaces. " +
     '`unconfined` removes that layer, so a kernel bug reachable through a blocked call becomes exploitable from the container.',
-  fix: 'Remove the `unconfined` entry; if one system call is missing, start from Docker\'s default seccomp profile and allow just that call in a custom profile.',
+  fix: "Remove the `unconfined` entry; if one system call is missing, start from Docker's default seccomp profile and allow just that call in a custom profile.",
   references: [
     'https://docs.docker.com/engine/security/seccomp/',
     'https://docs.docker.com/engine/security/apparmor/',

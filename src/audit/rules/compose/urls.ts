@@ -6,7 +6,8 @@ export interface UrlProblem {
   problems: string[];
 }
 
-const URL_PATTERN = /\b(postgres(?:ql)?|mysql2?|mariadb|rediss?|mongodb(?:\+srv)?):\/\/[^\s'"`<>]+/gi;
+const URL_PATTERN =
+  /\b(postgres(?:ql)?|mysql2?|mariadb|rediss?|mongodb(?:\+srv)?):\/\/[^\s'"`<>]+/gi;
 
 const PG_SECURE_MODES = new Set(['require', 'verify-ca', 'verify-full']);
 /** Values of the `ssl` URL option that turn TLS on in JDBC, node-postgres and asyncpg. */
@@ -60,7 +61,9 @@ export function urlProblems(url: string, context: UrlContext = {}): string[] {
     const problem = postgresProblem(query, context);
     if (problem) problems.push(problem);
   } else if (scheme.startsWith('mysql') || scheme === 'mariadb') {
-    const encrypted = MYSQL_TLS_OPTIONS.some(([key, pattern]) => pattern.test(query.get(key) ?? ''));
+    const encrypted = MYSQL_TLS_OPTIONS.some(([key, pattern]) =>
+      pattern.test(query.get(key) ?? ''),
+    );
     if (!encrypted) problems.push('sets no TLS option such as `ssl-mode=REQUIRED`');
   } else if (scheme === 'redis' || scheme === 'rediss') {
     if (scheme === 'redis') problems.push('uses unencrypted `redis://` instead of `rediss://`');
