@@ -250,3 +250,32 @@ export async function countRows(db: Database): Promise<Record<string, number>> {
   }
   return counts;
 }
+
+/** A small Trivy report of one image with the given vulnerabilities (id, package, severity). */
+export function trivyReport(
+  image: string,
+  vulnerabilities: Array<[id: string, pkg: string, severity: string]>,
+  createdAt = new Date().toISOString(),
+) {
+  return {
+    SchemaVersion: 2,
+    CreatedAt: createdAt,
+    ArtifactName: image,
+    ArtifactType: 'container_image',
+    Results: [
+      {
+        Target: `${image} (debian 12.5)`,
+        Class: 'os-pkgs',
+        Type: 'debian',
+        Vulnerabilities: vulnerabilities.map(([id, pkg, severity]) => ({
+          VulnerabilityID: id,
+          PkgName: pkg,
+          InstalledVersion: '1.0.0',
+          FixedVersion: '1.0.1',
+          Severity: severity,
+          Title: `${id} in ${pkg}`,
+        })),
+      },
+    ],
+  };
+}

@@ -56,6 +56,15 @@ function validationErrors(error: FastifyError): FieldError[] {
   }));
 }
 
+/**
+ * Whether PostgreSQL rejected a value (SQLSTATE class 22, data exception), such as a NUL
+ * character in text or a date out of range. Such values come from the client, so it is a 400.
+ */
+function isDataException(error: Error): boolean {
+  const { code, severity } = error as { code?: unknown; severity?: unknown };
+  return typeof severity === 'string' && typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+}
+
 /** Maps any thrown error to a catalogue entry; unknown errors become `internal`. */
 export function toApiError(error: FastifyError | ApiError | Error): ApiError {
   if (error instanceof ApiError) return error;
@@ -71,6 +80,12 @@ export function toApiError(error: FastifyError | ApiError | Error): ApiError {
   const status = fastifyError.statusCode ?? 500;
   // Other client errors Fastify raises, such as an aborted upload, carry no catalogue code.
   if (status >= 400 && status < 500) return new ApiError('validation-failed');
+  if (isDataException(error)) {
+    return new ApiError(
+      'validation-failed',
+      'The request contains a value the database cannot store, such as a NUL character.',
+    );
+  }
   if (fastifyError.code && UNAVAILABLE_CODES.has(fastifyError.code))
     return new ApiError('unavailable');
   return new ApiError('internal');
