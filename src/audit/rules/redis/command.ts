@@ -70,29 +70,51 @@ function groupOptions(words: ServerWord[]): CommandOption[] {
   return options;
 }
 
+/**
+ * Returns the words the container starts with: `entrypoint` (without the official image's
+ * `docker-entrypoint.sh`) followed by `command`, or by the Dockerfile's `CMD` when the service
+ * sets no command.
+ */
 function commandOf(
   service: ComposeService,
   model: DeploymentModel,
 ): { words: ServerWord[]; location: Location } {
-  const command = service.config.command;
-  const at = service.locate(['command'], 'value');
-  if (Array.isArray(command) && at) {
-    const words = command.map((item, index) => {
-      const location = service.locate(['command', index], 'value') ?? at;
+  const entrypoint = wordsOf(service, model, 'entrypoint');
+  const command = wordsOf(service, model, 'command');
+  const entryWords = (entrypoint?.words ?? []).filter(
+    (word, index) => index > 0 || !/(^|\/)docker-entrypoint\.sh$/.test(word.value),
+  );
+  const commandWords = command?.words ?? (entrypoint ? [] : dockerfileCmd(service));
+  return {
+    words: [...entryWords, ...commandWords],
+    location: command?.location ?? entrypoint?.location ?? service.location,
+  };
+}
+
+function wordsOf(
+  service: ComposeService,
+  model: DeploymentModel,
+  key: 'command' | 'entrypoint',
+): { words: ServerWord[]; location: Location } | undefined {
+  const value = service.config[key];
+  const at = service.locate([key], 'value');
+  if (!at) return undefined;
+  if (Array.isArray(value)) {
+    const words = value.map((item, index) => {
+      const location = service.locate([key, index], 'value') ?? at;
+      // The written form keeps `${VAR}`, which interpolation empties when the variable is unset,
+      // and `off`, which a YAML 1.1 reading turns into `false`.
       const raw = sourceText(model, location) ?? String(item);
-      // A `${VAR}` word keeps its written form, because interpolation empties unset variables.
-      const variable = raw.includes('$');
-      return { value: variable ? raw : String(item), location, variable };
+      return { value: raw, location, variable: raw.includes('$') };
     });
     return { words, location: at };
   }
-  if (typeof command === 'string' && at) {
+  if (typeof value === 'string') {
     const raw = sourceText(model, at);
     // Words are read from the text as written, so `${VAR}` stays visible after interpolation.
-    const text = raw ?? command;
-    return { words: splitWords(text, at, raw !== undefined), location: at };
+    return { words: splitWords(raw ?? value, at, raw !== undefined), location: at };
   }
-  return { words: dockerfileCmd(service), location: service.location };
+  return undefined;
 }
 
 function dockerfileCmd(service: ComposeService): ServerWord[] {
@@ -146,14 +168,30 @@ function quoteWidth(text: string, at: Location): number {
 }
 
 /**
- * Returns the text of a one-line YAML scalar as written, quotes removed, or undefined when the
- * span covers several lines or holds escapes that make it differ from the parsed value.
+ * Returns the text of a YAML scalar as written, quotes removed, or undefined when it holds
+ * escapes that make it differ from the parsed value. The lines of a multi-line scalar are joined
+ * with spaces, which is all that splitting it into words needs.
  */
 function sourceText(model: DeploymentModel, at: Location): string | undefined {
-  if (at.startLine !== at.endLine) return undefined;
-  const line = model.files.get(at.path)?.lines[at.startLine - 1];
-  if (line === undefined) return undefined;
-  const span = line.slice(at.startColumn - 1, at.endColumn - 1);
+  const lines = model.files.get(at.path)?.lines;
+  if (!lines) return undefined;
+  if (at.startLine !== at.endLine) {
+    const first = lines[at.startLine - 1]!.slice(at.startColumn - 1);
+    const rest = lines.slice(at.startLine, at.endLine - 1);
+    const last = lines[at.endLine - 1]!.slice(0, at.endColumn - 1);
+    // A block scalar starts with its indicator, such as `>-` or `|`, which is not part of the text.
+    const head = /^[>|][-+0-9]*\s*$/.test(first) ? '' : first;
+    return unquote(
+      [head, ...rest, last]
+        .map((line) => line.trim())
+        .join(' ')
+        .trim(),
+    );
+  }
+  return unquote(lines[at.startLine - 1]!.slice(at.startColumn - 1, at.endColumn - 1));
+}
+
+function unquote(span: string): string | undefined {
   const quote = span[0];
   if ((quote === '"' || quote === "'") && span.endsWith(quote) && span.length >= 2) {
     const inner = span.slice(1, -1);

@@ -35,7 +35,7 @@ export const noAuthenticationRule = defineRule({
         user.entry?.key === 'user'
           ? 'enables the `default` user with `nopass`'
           : user.entry
-            ? 'sets an empty `requirepass`'
+            ? 'sets an empty password for the `default` user'
             : 'sets no `requirepass` and leaves the `default` user without a password';
       report({
         message: `Redis in ${describeSetup(setup)} ${how}, so any client that reaches it can run every command`,
