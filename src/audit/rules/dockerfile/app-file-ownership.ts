@@ -33,7 +33,9 @@ export const appFileOwnershipRule = defineRule({
     'KICS\'s "Chown Flag Exists" query, prefer code that is owned by root and only readable by the runtime user, so ' +
     'that a compromised process cannot rewrite its own code. Both agree that the folders the application writes must ' +
     'be owned by its user. InfraPrime follows the baseline and accepts `COPY --chmod` without `--chown` as a ' +
-    'deliberate read-only layout.',
+    'deliberate read-only layout. The baseline also sets the owner with `RUN chown -R` after copying, which ' +
+    'stores every file a second time in a new layer; `COPY --chown` sets the owner without that copy. Both are ' +
+    'accepted.',
   limitations: [
     'The application folder is the final `WORKDIR`; without one, paths under `/app`, `/srv`, `/opt`, `/home`, ' +
       '`/usr/src/app` and `/var/www` count as application files.',
