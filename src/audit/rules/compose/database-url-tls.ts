@@ -21,9 +21,9 @@ export const databaseUrlTlsRule = defineRule({
     'https://dev.mysql.com/doc/refman/8.0/en/using-encrypted-connections.html',
   ],
   limitations: [
-    'Only URLs in the container environment (compose `environment` and `env_file`) are checked; URLs in `command`, in mounted configuration files or in code are not seen.',
+    'Only URLs in the container environment (compose `environment` and `env_file`) are checked. URLs in `command`, in mounted configuration files or in code are not seen.',
     'TLS set by driver options in code is not seen, so such a URL is reported.',
-    'A URL whose password comes from a variable that is unset at audit time still counts as having credentials.',
+    'A URL whose password comes from a variable that is unset at audit time still counts as having a password.',
   ],
   check(model, report) {
     for (const entry of servicesOf(model)) {

@@ -127,10 +127,10 @@ export function envFileAt(model: DeploymentModel, path: string): EnvFile | undef
 /** One variable of a container's environment, with where it is set. */
 export interface ContainerVariable {
   value: string | null;
-  /** Value as written, before `${VAR}` interpolation; undefined for env-file entries. */
+  /** Value as written, before `${VAR}` interpolation. Undefined for env-file entries. */
   raw?: string | null;
   location: Location;
-  /** The env file that sets it; undefined when the compose `environment` sets it. */
+  /** The env file that sets it, or undefined when the compose `environment` sets it. */
   envFile?: string;
 }
 

@@ -48,7 +48,7 @@ export const loggingRotationRule = defineRule({
       }
       if (!FILE_DRIVERS.has(driver) || driver === 'local') continue;
       const options = isMapping(logging.options) ? logging.options : {};
-      // `max-size: -1` is json-file's default: no limit.
+      // json-file reads `max-size: -1` as no limit, which is also its default.
       const missing = ['max-size', 'max-file'].filter(
         (key) => options[key] === undefined || String(options[key]).trim() === '-1',
       );

@@ -61,7 +61,7 @@ export const postgresAuthRule = defineRule({
         });
         continue;
       }
-      // `--auth-local` is left out: it covers only the socket inside the container.
+      // `--auth-local` is not checked because it covers only the Unix socket inside the container.
       const weakArg = /(?:--auth(?:-host)?[= ]|(?:^|\s)-A\s*)(trust|md5|password)\b/.exec(
         initdb?.value ?? '',
       );

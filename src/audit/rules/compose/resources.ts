@@ -14,7 +14,7 @@ export interface ResourceSetting {
   path: string[];
 }
 
-/** The setting `deploy.resources.<section>.<key>`, or else the first legacy top-level key set. */
+/** Finds the setting `deploy.resources.<section>.<key>`, or else the first legacy top-level key set. */
 export function resourceSetting(
   service: ComposeService,
   section: 'limits' | 'reservations',

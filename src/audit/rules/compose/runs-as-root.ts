@@ -29,7 +29,7 @@ export const runsAsRootRule = defineRule({
     for (const entry of servicesOf(model)) {
       const { service } = entry;
       if (service.user) {
-        // An unset variable, as in `${UID}:${GID}`, is set by whoever runs Compose.
+        // Variables unset at audit time, as in `${UID}:${GID}`, come from the shell that runs Compose.
         if (service.user.unresolved || !isRootUser(service.user.value)) continue;
         report({
           message: `service '${service.name}' sets \`user: ${service.user.value}\`, so it runs as root`,

@@ -29,7 +29,7 @@ const CREDENTIAL_FOLDER =
   /^(~|\/root|\/home\/[^/]+|\/Users\/[^/]+)\/(\.ssh|\.gnupg|\.aws|\.azure|\.kube|\.docker|\.config\/gcloud)(\/|$)/;
 /**
  * Public host files that containers commonly read to share the host's time zone or CA
- * certificates; they are not reported when mounted read-only.
+ * certificates, so they are not reported when mounted read-only.
  */
 const PUBLIC_READ_ONLY = [
   '/etc/localtime',

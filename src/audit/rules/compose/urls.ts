@@ -113,7 +113,7 @@ export function findUrls(value: string): string[] {
   return [...value.matchAll(URL_PATTERN)].map((match) => match[0].replace(/[),;]+$/, ''));
 }
 
-/** True when the URL's user info holds a password (`user:pass@` or `:pass@`). */
+/** True when the URL's user info contains a password (`user:pass@` or `:pass@`). */
 export function hasPassword(url: string): boolean {
   return /^[a-z0-9+]+:\/\/[^/@\s]*:[^/@\s]+@/i.test(url);
 }
