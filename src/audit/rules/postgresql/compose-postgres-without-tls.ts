@@ -10,7 +10,7 @@ import {
   servicesOf,
 } from './helpers.js';
 
-/** True when a Bitnami PostgreSQL image is told to enable TLS through its environment. */
+/** True when the environment of a Bitnami PostgreSQL image enables TLS. */
 function bitnamiTlsEnabled(service: ComposeService): boolean {
   const image = service.image?.repository ?? '';
   const value = service.environment.POSTGRESQL_ENABLE_TLS?.value;

@@ -14,12 +14,12 @@ export interface RedisUser {
   entry?: ConfEntry;
 }
 
-/** The default user as Redis creates it: enabled, no password, every command. */
+/** Creates the default user as Redis starts with it: enabled, no password, every command. */
 function defaultUser(): RedisUser {
   return { name: 'default', enabled: true, nopass: true, passwords: 0, commandRules: ['+@all'] };
 }
 
-/** A user after the `reset` rule: disabled, no password, no commands. */
+/** Creates a user in the state the `reset` rule leaves: disabled, no password, no commands. */
 function resetUser(name: string, entry: ConfEntry): RedisUser {
   return { name, enabled: false, nopass: false, passwords: 0, commandRules: [], entry };
 }
@@ -27,7 +27,7 @@ function resetUser(name: string, entry: ConfEntry): RedisUser {
 /**
  * Returns the users a setup defines, the default user first, or undefined when the users come
  * from an `aclfile` that InfraPrime does not read. `requirepass` sets the default user's
- * password; a `user default` line replaces that user whatever the order, because Redis applies
+ * password. A `user default` line replaces that user wherever it stands, because Redis applies
  * `user` lines after the rest of the file.
  */
 export function usersOf(setup: RedisSetup): RedisUser[] | undefined {

@@ -17,7 +17,7 @@ export interface CommandOption {
   location: Location;
 }
 
-/** What a service's command tells about the Redis server it starts. */
+/** The server settings found in the command of a Redis service. */
 export interface ServerCommand {
   /** Container path of the configuration file given as the first argument. */
   confPath?: string;
@@ -168,7 +168,7 @@ function quoteWidth(text: string, at: Location): number {
 }
 
 /**
- * Returns the text of a YAML scalar as written, quotes removed, or undefined when it holds
+ * Returns the text of a YAML scalar as written, quotes removed, or undefined when it contains
  * escapes that make it differ from the parsed value. The lines of a multi-line scalar are joined
  * with spaces, which is all that splitting it into words needs.
  */

@@ -18,7 +18,7 @@ export interface RedisSetup {
   entries: ConfEntry[];
   /** Command-line options of the service, with the location of each word. */
   options: CommandOption[];
-  /** Where a finding about a missing directive points: the file's first line or the command. */
+  /** Location for findings about a missing directive: the file's first line or the command. */
   anchor: Location;
   /** True when directives may come from files InfraPrime does not read (`include`). */
   partial: boolean;
@@ -26,8 +26,8 @@ export interface RedisSetup {
 
 /**
  * Lists every Redis server of the deployment. A redis.conf that a service loads is read with that
- * service's command-line options after it, since options override the file; a redis.conf that no
- * service loads is read alone. A service whose configuration file is not in the repository is
+ * service's command-line options after it, because options override the file. A redis.conf that
+ * no service loads is read alone. A service whose configuration file is not in the repository is
  * left out, because its settings are unknown.
  */
 export function redisSetups(model: DeploymentModel): RedisSetup[] {
@@ -108,6 +108,7 @@ function bitnamiEntries(service: ComposeService): ConfEntry[] {
     location,
   });
   const result: ConfEntry[] = [];
+
   const password = env.REDIS_PASSWORD ?? env.REDIS_PASSWORD_FILE ?? env.VALKEY_PASSWORD;
   const allowEmpty = env.ALLOW_EMPTY_PASSWORD;
   if (password && (password.value || password.interpolated)) {
@@ -117,17 +118,21 @@ function bitnamiEntries(service: ComposeService): ConfEntry[] {
   } else {
     result.push(entry('requirepass', '<required by the image>', [], service.location));
   }
+
   const tls = env.REDIS_TLS_ENABLED ?? env.VALKEY_TLS_ENABLED;
   if (tls && /^(yes|true|1)$/i.test(tls.value ?? '')) {
-    // NOTE: the image serves TLS on its main port; a plain port opened next to it is not read.
+    // NOTE: read as TLS on 6379 with the plain port closed; REDIS_TLS_PORT_NUMBER and
+    // REDIS_PORT_NUMBER, which can move or reopen them, are not read.
     result.push(entry('tls-port', '6379', [], tls.location), entry('port', '0', [], tls.location));
   }
+
   const disabled = env.REDIS_DISABLE_COMMANDS ?? env.VALKEY_DISABLE_COMMANDS;
   for (const name of (disabled?.value ?? '').split(',')) {
     if (name.trim() && disabled) {
       result.push(entry('rename-command', name.trim(), [''], disabled.location));
     }
   }
+
   const aclFile = env.REDIS_ACLFILE ?? env.VALKEY_ACLFILE;
   if (aclFile?.value) result.push(entry('aclfile', aclFile.value, [], aclFile.location));
   return result;

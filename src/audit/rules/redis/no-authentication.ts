@@ -31,14 +31,14 @@ export const noAuthenticationRule = defineRule({
       const user = users?.find((candidate) => candidate.name === 'default');
       if (!user || !isOpen(user)) continue;
       if (setup.partial && !user.entry) continue;
-      const how =
+      const cause =
         user.entry?.key === 'user'
           ? 'enables the `default` user with `nopass`'
           : user.entry
             ? 'sets an empty password for the `default` user'
             : 'sets no `requirepass` and leaves the `default` user without a password';
       report({
-        message: `Redis in ${describeSetup(setup)} ${how}, so any client that reaches it can run every command`,
+        message: `Redis in ${describeSetup(setup)} ${cause}, so any client that reaches it can run every command`,
         location: user.entry?.location ?? setup.anchor,
         key: setupKey(setup, 'default-user'),
       });

@@ -158,7 +158,7 @@ export interface TokenPattern {
 
 /** Well-known credential formats, each distinctive enough to report wherever it appears. */
 export const TOKEN_PATTERNS: readonly TokenPattern[] = [
-  // The lookahead asks for 40 characters of key material after the header, past PEM headers
+  // The lookahead requires 40 characters of key material after the header, past PEM headers
   // such as `Proc-Type` and past `\n` escapes of a key written on one line, so a header
   // followed by `...` in documentation does not count.
   {
