@@ -3,14 +3,26 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditPath } from '../src/audit/engine.js';
 import { allRules } from '../src/audit/rules/registry.js';
-import { type AgreementCounts, measureAgreement } from './kics/agreement.js';
-import { KICS_DIR, type KicsQuery, kicsCorpusPresent, loadKicsQueries } from './kics/corpus.js';
+import {
+  type AgreementCounts,
+  type AuditedSample,
+  elementFinder,
+  type FindingLine,
+  measureAgreement,
+} from './kics/agreement.js';
+import {
+  KICS_DIR,
+  type KicsQuery,
+  kicsCorpusPresent,
+  loadKicsQueries,
+  type Platform,
+} from './kics/corpus.js';
 import { caseOf, KNOWN_DIFFERENCES } from './kics/differences.js';
 import { KICS_MAPPING, RULES_WITHOUT_KICS_QUERY } from './kics/mapping.js';
 import { measureCorpus, type QueryReport } from './kics/report.js';
 
-// The samples are KICS's own test files, read in place from ../shared/corpus/kics (or
-// INFRAPRIME_KICS_DIR); nothing from KICS is copied into this repository.
+// The samples are KICS's own test files, read in place from ../shared/corpus/kics or from
+// INFRAPRIME_KICS_DIR. Nothing from KICS is copied into this repository.
 const present = kicsCorpusPresent();
 const skipped = present ? '' : ` (skipped: the KICS corpus is missing at ${KICS_DIR})`;
 if (!present) console.warn(`KICS agreement tests skipped: no MANIFEST.json in ${KICS_DIR}`);
@@ -32,6 +44,151 @@ function labelsOf(queryId: string, sample: string): string[] {
   const found = queryById(queryId).samples.find((each) => each.name === sample);
   return (found?.labels ?? []).map((label) => `${label.line} ${label.source}`);
 }
+
+/** Builds a one-sample query from inline text, labelled lines and finding lines. */
+function inlineQuery(
+  platform: Platform,
+  kind: 'positive' | 'negative',
+  text: string,
+  labels: number[],
+  findings: FindingLine[],
+) {
+  const sample: AuditedSample = {
+    name: kind === 'positive' ? 'positive1' : 'negative1',
+    path: '',
+    text,
+    kind,
+    labels: labels.map((line) => ({ line, source: 'expected' as const })),
+    unlabelled: false,
+    hasVersionKey: true,
+    findings,
+  };
+  const query: KicsQuery = {
+    id: `${platform}/inline`,
+    platform,
+    queryName: 'Inline',
+    severity: 'LOW',
+    samples: [sample],
+    absentLabels: [],
+  };
+  return { query, samples: [sample] };
+}
+
+const TWO_STAGES = [
+  'FROM a AS build',
+  'RUN x \\',
+  '  FROM-like continuation',
+  '',
+  'FROM b',
+  'USER root',
+].join('\n');
+
+const TWO_SERVICES = [
+  'services:',
+  '  web:',
+  '    ports:',
+  '      - "80:80"',
+  '  db:',
+  '    image: db',
+  'volumes:',
+  '  data:',
+].join('\n');
+
+describe('agreement matching', () => {
+  it('splits Dockerfiles at FROM', () => {
+    const elementOf = elementFinder(TWO_STAGES, 'dockerfile');
+    expect([1, 2, 3, 4, 5, 6].map(elementOf)).toEqual([1, 1, 1, 1, 5, 5]);
+  });
+
+  it('splits compose files by service', () => {
+    const elementOf = elementFinder(TWO_SERVICES, 'dockerCompose');
+    expect([2, 3, 4, 5, 6, 7, 8].map(elementOf)).toEqual([2, 2, 2, 5, 5, 7, 7]);
+  });
+
+  it('counts a finding at the label line as exact', () => {
+    const { query, samples } = inlineQuery(
+      'dockerfile',
+      'positive',
+      TWO_STAGES,
+      [6],
+      [{ line: 6, rules: ['R1'] }],
+    );
+    const result = measureAgreement(query, samples, ['R1']);
+    expect(result.counts).toEqual({
+      labels: 1,
+      found: 1,
+      exact: 1,
+      extra: 0,
+      negatives: 0,
+      clean: 0,
+    });
+    expect(result.disagreements).toEqual([]);
+  });
+
+  it('pairs a label with a finding in the same stage', () => {
+    const { query, samples } = inlineQuery(
+      'dockerfile',
+      'positive',
+      TWO_STAGES,
+      [6],
+      [
+        { line: 5, rules: ['R1'] },
+        { line: 1, rules: ['R1'] },
+      ],
+    );
+    const result = measureAgreement(query, samples, ['R1']);
+    expect(result.counts.found).toBe(1);
+    expect(result.counts.exact).toBe(0);
+    expect(
+      result.disagreements.map((each) => `${each.kind} ${each.line} ${each.at ?? ''}`),
+    ).toEqual(['shifted 6 5', 'extra 1 ']);
+  });
+
+  it('misses a label whose element has no finding', () => {
+    const { query, samples } = inlineQuery(
+      'dockerCompose',
+      'positive',
+      TWO_SERVICES,
+      [3],
+      [{ line: 5, rules: ['R1'] }],
+    );
+    const result = measureAgreement(query, samples, ['R1']);
+    expect(result.counts.found).toBe(0);
+    expect(result.counts.extra).toBe(1);
+    expect(result.disagreements.map((each) => `${each.kind} ${each.line}`)).toEqual([
+      'missed 3',
+      'extra 5',
+    ]);
+  });
+
+  it('uses each finding line for one label only', () => {
+    const { query, samples } = inlineQuery(
+      'dockerCompose',
+      'positive',
+      TWO_SERVICES,
+      [2, 3],
+      [{ line: 4, rules: ['R1'] }],
+    );
+    const result = measureAgreement(query, samples, ['R1']);
+    expect(result.counts.found).toBe(1);
+    expect(result.disagreements.map((each) => `${each.kind} ${each.line}`)).toEqual([
+      'missed 2',
+      'shifted 3',
+    ]);
+  });
+
+  it('ignores rules outside the mapping', () => {
+    const { query, samples } = inlineQuery(
+      'dockerfile',
+      'negative',
+      TWO_STAGES,
+      [],
+      [{ line: 6, rules: ['R2'] }],
+    );
+    expect(measureAgreement(query, samples, ['R1']).counts.clean).toBe(1);
+    expect(measureAgreement(query, samples, ['R2']).counts.clean).toBe(0);
+  });
+});
 
 describe.skipIf(!present)(`KICS corpus loader${skipped}`, () => {
   it('loads 15 compose and 15 Dockerfile queries', () => {

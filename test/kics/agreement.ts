@@ -147,37 +147,52 @@ interface Matching {
 }
 
 /**
- * Pairs labels with finding lines one to one. A label first takes a finding at its own line, and
- * otherwise the nearest remaining finding in the same element: a Dockerfile stage, a compose
- * service or another top-level compose entry. KICS and InfraPrime often point at different lines
- * of one element, such as the `ports:` key and the port entry under it.
+ * Pairs labels with finding lines one to one. A label first takes a finding at its own line.
+ * The remaining labels and findings of the same element (a Dockerfile stage, a compose service
+ * or another top-level compose entry) are then paired closest first. KICS and InfraPrime often
+ * point at different lines of one element, such as the `ports:` key and the port entry under it.
  */
 function matchLabels(sample: AuditedSample, findings: FindingLine[], platform: Platform): Matching {
-  const elementOf = elementFinder(sample.text, platform);
   const open = new Map(findings.map((finding) => [finding.line, finding]));
-  const matching: Matching = { exact: 0, shifted: [], missed: [], extra: [] };
   const remaining: number[] = [];
-
+  let exact = 0;
   for (const { line } of sample.labels) {
-    if (open.delete(line)) matching.exact++;
+    if (open.delete(line)) exact++;
     else remaining.push(line);
   }
-  for (const label of remaining) {
-    const element = elementOf(label);
-    const candidates = [...open.values()].filter((finding) => elementOf(finding.line) === element);
-    candidates.sort(
-      (a, b) => Math.abs(a.line - label) - Math.abs(b.line - label) || a.line - b.line,
-    );
-    const nearest = candidates[0];
-    if (nearest) {
-      open.delete(nearest.line);
-      matching.shifted.push({ label, finding: nearest });
-    } else {
-      matching.missed.push(label);
-    }
+
+  const shifted = pairClosest(remaining, open, elementFinder(sample.text, platform));
+  const paired = new Set(shifted.map((pair) => pair.label));
+  return {
+    exact,
+    shifted,
+    missed: remaining.filter((label) => !paired.has(label)),
+    extra: [...open.values()],
+  };
+}
+
+/** Pairs labels with findings of the same element, closest first, and removes them from `open`. */
+function pairClosest(
+  labels: number[],
+  open: Map<number, FindingLine>,
+  elementOf: (line: number) => number,
+): Matching['shifted'] {
+  const candidates = labels.flatMap((label) =>
+    [...open.values()]
+      .filter((finding) => elementOf(finding.line) === elementOf(label))
+      .map((finding) => ({ label, finding, distance: Math.abs(finding.line - label) })),
+  );
+  candidates.sort(
+    (a, b) => a.distance - b.distance || a.label - b.label || a.finding.line - b.finding.line,
+  );
+
+  const shifted: Matching['shifted'] = [];
+  for (const { label, finding } of candidates) {
+    if (shifted.some((pair) => pair.label === label) || !open.has(finding.line)) continue;
+    open.delete(finding.line);
+    shifted.push({ label, finding });
   }
-  matching.extra = [...open.values()];
-  return matching;
+  return shifted.sort((a, b) => a.label - b.label);
 }
 
 function describe(file: string, matching: Matching): Disagreement[] {

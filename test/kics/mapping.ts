@@ -86,8 +86,10 @@ export const KICS_MAPPING: Record<string, QueryMapping> = {
       'the user the image runs as, and `COPY --chown` is its fix.',
   },
   'dockerfile/curl_or_wget_instead_of_add': {
-    rules: [],
-    reason: 'No Dockerfile rule reports `ADD` of a URL, and DF013 leaves remote sources alone.',
+    rules: ['DF021'],
+    note:
+      'KICS asks for `curl` or `wget` in place of any `ADD` of a URL. DF021 reports such an ' +
+      '`ADD` only when it has no `--checksum`, because a checked download cannot change unnoticed.',
   },
   'dockerfile/healthcheck_instruction_missing': {
     rules: ['DF015'],
