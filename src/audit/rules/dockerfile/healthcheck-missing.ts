@@ -41,10 +41,11 @@ export const healthcheckMissingRule = defineRule({
         if (healthcheck && !disabled) continue;
         const stage = dockerfile.stages[index]!;
         const what = index === dockerfile.stages.length - 1 ? 'The final stage' : stageLabel(stage);
+        const compose = composeClause(services);
         report({
           message: disabled
-            ? `${what} disables the health check with \`HEALTHCHECK NONE\`, and no compose service defines one.`
-            : `${what} has no \`HEALTHCHECK\`, and no compose service built from it defines one.`,
+            ? `${what} disables the health check with \`HEALTHCHECK NONE\`, and ${compose}.`
+            : `${what} has no \`HEALTHCHECK\`, and ${compose}.`,
           location: healthcheck?.location ?? stage.from.location,
           key: `stage ${stage.name ?? index}`,
           evidence: healthcheck
@@ -55,6 +56,16 @@ export const healthcheckMissingRule = defineRule({
     }
   },
 });
+
+/** Says which compose services built from the stage lack a health check, for the message. */
+function composeClause(services: ComposeService[]): string {
+  const lacking = services.filter((service) => !definesHealthcheck(service));
+  if (lacking.length === services.length) return 'no compose service built from it defines one';
+  const names = lacking.map((service) => `\`${service.name}\``).join(', ');
+  return lacking.length === 1
+    ? `compose service ${names} built from it defines none`
+    : `compose services ${names} built from it define none`;
+}
 
 /** Finds the last `HEALTHCHECK` that applies to stage `index`, in it or in the stages it is built `FROM`. */
 function lastHealthcheck(dockerfile: Dockerfile, index: number): DockerInstruction | undefined {
