@@ -82,7 +82,8 @@ function copiedSecrets(
     const inside = secretFileCandidates(model).filter((path) => path.startsWith(prefix));
     for (const source of sources) {
       const relative = inContext('', source);
-      if (secretFileKind(source) && !isExcluded(ignore, relative)) {
+      const isGlob = picomatch.scan(source).isGlob;
+      if (!isGlob && secretFileKind(source) && !isExcluded(ignore, relative)) {
         const certainty = secretCertainty(model, inContext(context, source));
         if (certainty !== 'none') found.set(inContext(context, source), certainty);
         continue;
