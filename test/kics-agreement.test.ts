@@ -19,7 +19,7 @@ import {
 } from './kics/corpus.js';
 import { caseOf, KNOWN_DIFFERENCES } from './kics/differences.js';
 import { KICS_MAPPING, RULES_WITHOUT_KICS_QUERY } from './kics/mapping.js';
-import { measureCorpus, type QueryReport } from './kics/report.js';
+import { COMMAND, measureCorpus, type QueryReport, renderReport } from './kics/report.js';
 
 // The samples are KICS's own test files, read in place from ../shared/corpus/kics or from
 // INFRAPRIME_KICS_DIR. Nothing from KICS is copied into this repository.
@@ -308,6 +308,11 @@ describe.skipIf(!present)(`agreement with KICS labels${skipped}`, () => {
     const report = reports.get(id)!;
     const disagreements = report.disagreements.map(caseOf).join(', ') || 'none';
     expect(report.counts, `disagreements: ${disagreements}`).toEqual(expectedCounts[id]);
+  });
+
+  it('matches docs/kics-agreement.md', () => {
+    const page = readFileSync(join(import.meta.dirname, '..', 'docs', 'kics-agreement.md'), 'utf8');
+    expect(page, `run \`${COMMAND}\``).toBe(renderReport([...reports.values()], allRules));
   });
 
   it.each(mappedIds)('%s differs only as documented', (id) => {
