@@ -67,7 +67,7 @@ export const finalStageRootRule = defineRule({
   },
 });
 
-/** Says why stage `index` ends as root: its own `USER`, an inherited one, or none at all. */
+/** Describes why stage `index` ends as root: its own `USER`, an inherited one, or none at all. */
 function reason(dockerfile: Dockerfile, index: number, user: EffectiveUser): string {
   const instruction = user.instruction;
   if (!instruction) return 'no `USER` instruction sets a non-root user';

@@ -57,7 +57,7 @@ export const healthcheckMissingRule = defineRule({
   },
 });
 
-/** Says which compose services built from the stage lack a health check, for the message. */
+/** Describes which compose services built from the stage lack a health check. */
 function composeClause(services: ComposeService[]): string {
   const lacking = services.filter((service) => !definesHealthcheck(service));
   if (lacking.length === services.length) return 'no compose service built from it defines one';
