@@ -12,10 +12,11 @@ export const md5PasswordEncryptionRule = defineRule({
   status: 'stable',
   rationale:
     'With `password_encryption = md5`, new and changed passwords are stored as the MD5 hash of password and user name, which is fast to brute-force and works as a login credential by itself. ' +
-    'PostgreSQL 14 and later default to `scram-sha-256`, so this setting deliberately downgrades it.',
+    'PostgreSQL 14 and later default to `scram-sha-256`, so this setting deliberately downgrades it, and PostgreSQL 18 deprecates MD5 passwords altogether.',
   fix: 'Set `password_encryption = scram-sha-256` and have each user set their password again.',
   references: [
     'https://www.postgresql.org/docs/current/runtime-config-connection.html#GUC-PASSWORD-ENCRYPTION',
+    'https://www.postgresql.org/docs/release/18.0/',
   ],
   check(model, report) {
     for (const conf of model.postgresConfs) {

@@ -30,8 +30,11 @@ export const envFileNotIgnoredRule = defineRule({
   references: [
     'https://git-scm.com/docs/gitignore',
     'https://docs.docker.com/compose/how-tos/environment-variables/best-practices/',
+    'https://docs.docker.com/compose/how-tos/use-secrets/',
     'https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html',
   ],
+  currentGuidance:
+    "An ignored env file keeps secrets out of git, as the baseline asks, but Compose still passes them as environment variables. Docker's Compose documentation prefers Compose secrets, mounted as files, for passwords and keys.",
   limitations: [
     'Outside a git work tree only `.gitignore` files are read, so "tracked" cannot be told apart from "not ignored".',
     'Only secret-named variables with values that are not placeholders count.',

@@ -40,6 +40,8 @@ export const hardcodedComposeSecretRule = defineRule({
     'https://docs.docker.com/compose/how-tos/environment-variables/variable-interpolation/',
     'https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html',
   ],
+  currentGuidance:
+    "The baseline accepts secrets passed as `${VAR}` environment variables. Docker's Compose documentation now prefers Compose secrets, mounted as files under `/run/secrets/`, because environment variables are visible to every process in the container and can end up in logs. Interpolation keeps the value out of the repository but not out of the container's environment.",
   limitations: [
     'Secrets are recognized by variable name (PASSWORD, SECRET, TOKEN, API_KEY, PRIVATE_KEY and similar) and by passwords inside URLs; a secret under an unrelated name is found only when it has a well-known format (SC004).',
     'Values of yes/no switches (`true`, `no`, `on` and similar) and names of switches such as `ALLOW_EMPTY_PASSWORD` are skipped.',
