@@ -12,7 +12,7 @@ interface AuditFinding {
   location?: { path: string; startLine?: number };
 }
 
-/** Files this suite holds to zero findings: the deployment, the image context rules and CI. */
+/** Files that must have no findings: the deployment, the image build context rules and CI. */
 const OWNED = [/^deploy\//, /^\.github\/workflows\//, /^\.dockerignore$/];
 
 const configDir = mkdtempSync(join(tmpdir(), 'infraprime-audit-clean-'));
