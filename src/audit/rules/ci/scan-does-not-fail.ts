@@ -18,7 +18,7 @@ export const scanDoesNotFailRule = defineRule({
   limitations: [
     'A CI file passes when any one of its image scans fails the job; a second image scanned only for a report in the same file is not reported.',
     'A Trivy `trivy.yaml` configuration file, or an exit code set in a shell variable, is not read.',
-    'An exit status lost in a pipe (`trivy image IMAGE | tee report.txt` without `pipefail`) is not detected.',
+    'In GitLab CI, an exit status lost in a pipe (`trivy image IMAGE | tee report.txt`) is not detected, because the shell options depend on the runner.',
   ],
   references: [
     'https://github.com/aquasecurity/trivy-action#inputs',

@@ -3,6 +3,7 @@ import type { YamlFile } from '../../model/types.js';
 import {
   actionName,
   type CiStep,
+  isGithubWorkflow,
   isMapping,
   lineLocation,
   pairLocation,
@@ -117,7 +118,7 @@ function trivyActionScan(step: CiStep): ImageScan[] {
       message:
         exitCode === undefined
           ? 'trivy-action has no `exit-code` and exits 0 by default'
-          : `\`exit-code: ${exitCode}\` makes trivy-action exit 0`,
+          : `\`exit-code: ${exitCode}\` tells trivy-action to exit 0 even when it finds vulnerabilities`,
       location: at ? pairLocation(step.yaml, at) : uses,
     });
   }
@@ -196,6 +197,8 @@ interface Command {
   words: string[];
   /** Text after the command on the same logical line. */
   rest: string;
+  /** Index of `rest` in the line. */
+  restIndex: number;
 }
 
 const TRIVY = /(?<![\w./:@-])(?:[\w.-]+\/)*trivy(?::[\w.-]+)?(?:@sha256:[0-9a-f]{64})?(?=\s|$)/g;
@@ -234,6 +237,7 @@ function commandScans(
         .split(/(?:\s|\\\n)+/)
         .filter(Boolean),
       rest: end ? after.slice(end.index) : '',
+      restIndex: match.index + (end ? end.index : after.length),
     };
     const scan = analyze(step, command);
     if (scan) scans.push(scan);
@@ -257,15 +261,38 @@ function flagValue(step: CiStep, command: Command, flags: string): Setting | und
   };
 }
 
-/** Finds a status override after the command on its line: `|| true`, `|| exit 0`, `|| :` or `|| echo ...`. */
+/** Finds `|| true`, `|| exit 0`, `|| :` or `|| echo ...` after the command on its line. */
 function ignoredStatus(step: CiStep, command: Command): NonFailing[] {
   const match = /^\s*(\|\|\s*(?:(?:true|exit\s+0|echo)\b|:(?!\S)))/.exec(command.rest);
   if (!match) return [];
-  const index = command.index + command.text.length + command.rest.indexOf(match[1]!);
+  const index = command.restIndex + command.rest.indexOf(match[1]!);
   return [
     {
       message: `\`${match[1]}\` turns the scanner's failure into success`,
       location: lineLocation(step, command.line, index, match[1]!.length),
+    },
+  ];
+}
+
+/**
+ * Finds a pipe after the command that hides its exit status. A GitHub `run:` step without an
+ * explicit `shell: bash` runs `bash -e {0}`, without `pipefail`, so the last command's status wins.
+ */
+function lostInPipe(step: CiStep, command: Command): NonFailing[] {
+  if (!isGithubWorkflow(step.yaml) || /\bpipefail\b/.test(step.script)) return [];
+  if (step.shell === 'bash' || step.shell?.includes('pipefail')) return [];
+  const match = /^\s*(\|(?!\|)[^|;&\n]*)/.exec(command.rest);
+  if (!match) return [];
+  const pipe = match[1]!.trimEnd();
+  return [
+    {
+      message: `\`${pipe}\` hides the scanner's exit status in a shell without \`pipefail\``,
+      location: lineLocation(
+        step,
+        command.line,
+        command.restIndex + command.rest.indexOf(pipe),
+        pipe.length,
+      ),
     },
   ];
 }
@@ -285,7 +312,11 @@ function trivyCommandScan(step: CiStep, command: Command): ImageScan | undefined
   const subcommand = command.words.find((word) => TRIVY_SUBCOMMANDS.has(word));
   if (subcommand !== 'image' && subcommand !== 'i') return undefined;
   const location = commandLocation(step, command);
-  const nonFailing = [...allowancesOf(step), ...ignoredStatus(step, command)];
+  const nonFailing = [
+    ...allowancesOf(step),
+    ...ignoredStatus(step, command),
+    ...lostInPipe(step, command),
+  ];
   const exitCode =
     flagValue(step, command, '--exit-code')?.value ??
     variable(step, command, 'TRIVY_EXIT_CODE')?.value;
@@ -294,7 +325,7 @@ function trivyCommandScan(step: CiStep, command: Command): ImageScan | undefined
       message:
         exitCode === undefined
           ? '`trivy image` has no `--exit-code 1` and exits 0 by default'
-          : `\`--exit-code ${exitCode}\` makes \`trivy image\` exit 0`,
+          : `\`--exit-code ${exitCode}\` tells \`trivy image\` to exit 0 even when it finds vulnerabilities`,
       location,
     });
   }
@@ -319,7 +350,11 @@ function grypeCommandScan(step: CiStep, command: Command): ImageScan | undefined
   if (!source || GRYPE_NON_SCANS.has(source)) return undefined;
   if (/^(?:dir|file):|^\.{0,2}\//.test(source) || source === '.') return undefined;
   const location = commandLocation(step, command);
-  const nonFailing = [...allowancesOf(step), ...ignoredStatus(step, command)];
+  const nonFailing = [
+    ...allowancesOf(step),
+    ...ignoredStatus(step, command),
+    ...lostInPipe(step, command),
+  ];
   const failOn =
     flagValue(step, command, '--fail-on|-f') ?? variable(step, command, 'GRYPE_FAIL_ON_SEVERITY');
   if (!failOn) {

@@ -39,6 +39,8 @@ export interface CiStep {
   env: Record<string, unknown>;
   /** Settings that let a failure of the step or its job pass, outermost first. */
   allowances: FailureAllowance[];
+  /** `shell:` of a GitHub step, or the `defaults.run.shell` of its job or workflow. */
+  shell?: string;
 }
 
 /** Keys at the top of `.gitlab-ci.yml` that configure the pipeline instead of naming a job. */
@@ -68,17 +70,24 @@ function mappingOf(value: unknown): Record<string, unknown> {
   return isMapping(value) ? value : {};
 }
 
+function shellOf(defaults: unknown): string | undefined {
+  const shell = mappingOf(mappingOf(defaults).run).shell;
+  return typeof shell === 'string' ? shell : undefined;
+}
+
 function githubSteps(yaml: YamlFile): CiStep[] {
   const root = mappingOf(yaml.documents[0]);
   const steps: CiStep[] = [];
   for (const [job, config] of Object.entries(mappingOf(root.jobs))) {
     if (!isMapping(config) || !Array.isArray(config.steps)) continue;
     const jobEnv = { ...mappingOf(root.env), ...mappingOf(config.env) };
+    const defaultShell = shellOf(config.defaults) ?? shellOf(root.defaults);
     const jobAllowance =
       config['continue-on-error'] === true ? [{ path: ['jobs', job, 'continue-on-error'] }] : [];
     config.steps.forEach((step, index) => {
       if (!isMapping(step)) return;
       const path = ['jobs', job, 'steps', index];
+      const shell = typeof step.shell === 'string' ? step.shell : defaultShell;
       const stepAllowance =
         step['continue-on-error'] === true ? [{ path: [...path, 'continue-on-error'] }] : [];
       steps.push({
@@ -91,6 +100,7 @@ function githubSteps(yaml: YamlFile): CiStep[] {
         scriptPaths: typeof step.run === 'string' ? [[...path, 'run']] : [],
         env: { ...jobEnv, ...mappingOf(step.env) },
         allowances: [...jobAllowance, ...stepAllowance],
+        ...(shell ? { shell } : {}),
       });
     });
   }
