@@ -14,6 +14,9 @@ export const databaseUrlTlsRule = defineRule({
   rationale:
     'A connection without TLS sends credentials and every query and result in clear text, where anything on the path (another container on the network, a compromised host, a mirror port) can read or alter them. ' +
     'PostgreSQL clients default to `sslmode=prefer`, which silently falls back to clear text, so only `require` or `verify-*` guarantees encryption. Redis needs `rediss://` and a password.',
+  currentGuidance:
+    'The baseline accepts `sslmode=require`, which encrypts the connection but does not check the server certificate, so an attacker on the path can still pose as the server. ' +
+    "The libpq documentation recommends `verify-full` for most security-sensitive environments. The rule passes `require` to match the baseline.",
   fix: 'Use `postgresql://...?sslmode=verify-full` (or at least `require`), `mysql://...?ssl-mode=REQUIRED`, and `rediss://user:password@host:6379/0`, with TLS enabled on the server.',
   references: [
     'https://www.postgresql.org/docs/current/libpq-ssl.html#LIBPQ-SSL-PROTECTION',
