@@ -49,12 +49,17 @@ export function findConfFor(
   return found;
 }
 
-/** Returns the service's `command` as words; a string command is split on blanks. */
+/**
+ * Returns the service's `command` as words, a string command split on blanks, or else the `CMD`
+ * of its Dockerfile's build stage, which the container runs when compose sets no command.
+ */
 export function commandWords(service: ComposeService): string[] {
   const command = service.config.command;
   if (typeof command === 'string') return command.split(/\s+/).filter((word) => word !== '');
   if (Array.isArray(command)) return command.map(String);
-  return [];
+  const stage = service.dockerfile?.stages[service.stageIndex ?? -1];
+  const cmd = stage?.instructions.filter((instruction) => instruction.keyword === 'CMD').pop();
+  return cmd?.args ?? [];
 }
 
 /** True when the service's command contains `word`, in any case. */
