@@ -13,11 +13,11 @@ export const noAuthenticationRule = defineRule({
   status: 'stable',
   rationale:
     'Redis lets every client that reaches its port act as the `default` user, which can run every command, until `requirepass` or an ACL gives that user a password. ' +
-    'The official image also turns protected mode off, so any container on the same network can read the cache, sessions and rate-limit counters, and can use `CONFIG SET` or replication commands to write files on the server.',
-  fix: 'Set `requirepass` from a secret, or better define an ACL user for the application (`user app on >password ~app:* -@all +@read +@write ...`) and disable the default user with `user default off`.',
+    "The official image's entrypoint also turns protected mode off unless the configuration file sets it, so any container on the same network can read the cache, sessions and rate-limit counters, and can use `CONFIG SET` or replication commands to write files on the server.",
+  fix: 'Define an ACL user for the application with a hashed password (`user app on #<sha256 of the password> ~app:* +@all -@dangerous`) and disable the default user with `user default off`, or at least set `requirepass` from a secret.',
   limitations: [
     'Users defined in an `aclfile` are not read, so a setup with `aclfile` is skipped.',
-    'A redis.conf baked into a custom image, or a configuration file outside the repository, is not seen; such services are skipped.',
+    'A configuration file that is not in the repository, such as one in a base image or mounted from outside, is not seen, so such services are skipped.',
     'Included files are not followed, so a setup with `include` and no password of its own is skipped.',
   ],
   references: [
