@@ -36,7 +36,7 @@ export const imageNotScannedRule = defineRule({
   fix: 'Scan the image right after it is built, before it is pushed: add an `aquasecurity/trivy-action` step (or `trivy image --exit-code 1 --severity HIGH,CRITICAL IMAGE`), or run `grype IMAGE --fail-on high`.',
   limitations: [
     'The scan must be in the same workflow file, or in a local reusable workflow that it calls; a scan in a separate scheduled workflow or in the registry is not seen.',
-    'Only Trivy and Grype count as scanners, and GitLab jobs that inherit their script through `extends` are not followed.',
+    'Only Trivy and Grype count as scanners, and GitLab `include:` files other than the Container-Scanning template are not read.',
     "Including GitLab's Container-Scanning template counts as a scan, although that job does not fail the pipeline by itself.",
   ],
   references: [

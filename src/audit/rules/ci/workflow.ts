@@ -107,22 +107,76 @@ function githubSteps(yaml: YamlFile): CiStep[] {
   return steps;
 }
 
+/** GitLab's maximum nesting of `extends`. */
+const MAX_EXTENDS_DEPTH = 11;
+
+function parentsOf(config: Record<string, unknown>): string[] {
+  const parents = Array.isArray(config.extends) ? config.extends : [config.extends];
+  return parents.filter((parent): parent is string => typeof parent === 'string');
+}
+
+/**
+ * Finds the value path that gives `key` to a GitLab job: the job itself, then its `extends`
+ * templates, the last one listed first because GitLab lets it win.
+ */
+function gitlabSource(
+  root: Record<string, unknown>,
+  job: string,
+  key: string,
+  depth = 0,
+): ValuePath | undefined {
+  const config = mappingOf(root[job]);
+  if (config[key] !== undefined) return [job, key];
+  if (depth >= MAX_EXTENDS_DEPTH) return undefined;
+  for (const parent of parentsOf(config).reverse()) {
+    const found = gitlabSource(root, parent, key, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Merges `variables` of a job's `extends` templates and of the job, the job's own winning. */
+function gitlabVariables(
+  root: Record<string, unknown>,
+  job: string,
+  depth = 0,
+): Record<string, unknown> {
+  const config = mappingOf(root[job]);
+  const inherited =
+    depth >= MAX_EXTENDS_DEPTH
+      ? {}
+      : Object.assign(
+          {},
+          ...parentsOf(config).map((parent) => gitlabVariables(root, parent, depth + 1)),
+        );
+  return { ...inherited, ...mappingOf(config.variables) };
+}
+
 function gitlabJobs(yaml: YamlFile): CiStep[] {
   const root = mappingOf(yaml.documents[0]);
   const steps: CiStep[] = [];
   for (const [job, config] of Object.entries(root)) {
     if (GITLAB_RESERVED.has(job) || job.startsWith('.') || !isMapping(config)) continue;
-    const keys = GITLAB_SCRIPT_KEYS.filter((key) => config[key] !== undefined);
+    const scriptPaths = GITLAB_SCRIPT_KEYS.flatMap((key) => {
+      const source =
+        gitlabSource(root, job, key) ??
+        (key !== 'script' && mappingOf(root.default)[key] !== undefined
+          ? ['default', key]
+          : undefined);
+      return source ? [source] : [];
+    });
+    const allowFailure = gitlabSource(root, job, 'allow_failure');
     steps.push({
       yaml,
       path: [job],
       job,
       inputs: {},
-      script: keys.map((key) => scriptText(config[key])).join('\n'),
-      scriptPaths: keys.map((key) => [job, key]),
-      env: { ...mappingOf(root.variables), ...mappingOf(config.variables) },
+      script: scriptPaths.map((path) => scriptText(valueAt(root, path))).join('\n'),
+      scriptPaths,
+      env: { ...mappingOf(root.variables), ...gitlabVariables(root, job) },
       // `allow_failure: { exit_codes: [...] }` allows only the listed codes, so it is not counted.
-      allowances: config.allow_failure === true ? [{ path: [job, 'allow_failure'] }] : [],
+      allowances:
+        allowFailure && valueAt(root, allowFailure) === true ? [{ path: allowFailure }] : [],
     });
   }
   return steps;
