@@ -230,6 +230,56 @@ describe.skipIf(shouldSkip('PostgreSQL 15', POSTGRES))('deploy/postgres on loopb
     expect(role.error).toMatch(/permission denied to create role/);
   });
 
+  // The same commands as the backup and restore steps in deploy/README.md, through the socket.
+  it('restores a pg_dump --create backup', async () => {
+    const seed = await tryQuery(
+      connect(),
+      "CREATE TABLE backup_proof (note text); INSERT INTO backup_proof VALUES ('kept')",
+    );
+    expect(seed.error).toBeUndefined();
+    const socket = ['-h', join(dir, 'socket'), '-p', String(port), '-U', 'postgres'];
+    const dump = join(dir, 'socket', 'infraprime.dump');
+
+    mustSucceed(
+      'pg_dump',
+      asPostgres(binary('pg_dump'), [
+        ...socket,
+        '-d',
+        'infraprime',
+        '--create',
+        '--format=custom',
+        '--file',
+        dump,
+      ]),
+    );
+    mustSucceed('dropdb', asPostgres(binary('dropdb'), [...socket, '--force', 'infraprime']));
+    const gone = await tryQuery(connect(), 'SELECT 1');
+    expect(gone.error).toMatch(/database "infraprime" does not exist/);
+    mustSucceed(
+      'pg_restore',
+      asPostgres(binary('pg_restore'), [
+        ...socket,
+        '-d',
+        'postgres',
+        '--create',
+        '--exit-on-error',
+        dump,
+      ]),
+    );
+
+    const restored = await tryQuery(
+      connect(),
+      'SELECT note, current_schema() AS schema FROM backup_proof',
+    );
+    expect(restored.error).toBeUndefined();
+    expect(restored.rows).toEqual([{ note: 'kept', schema: 'infraprime' }]);
+    const publicSchema = await tryQuery(
+      connect(),
+      'CREATE TABLE public.after_restore (id integer)',
+    );
+    expect(publicSchema.error).toMatch(/permission denied for schema public/);
+  });
+
   it('stores the password as SCRAM and never logs it', () => {
     const query = asPostgres(binary('psql'), [
       '-h',

@@ -89,7 +89,7 @@ function appClient(): Redis {
   return client({ username: 'infraprime_app', password });
 }
 
-/** Sends `command` and returns the reply, or the error message the server answered with. */
+/** Sends `command` and returns the reply, or the error message the server replied with. */
 async function reply(redis: Redis, command: string, ...args: string[]): Promise<string> {
   try {
     return String(await redis.call(command, ...args));
@@ -123,7 +123,7 @@ describe.skipIf(shouldSkip('redis-server', REDIS))('deploy/redis on loopback', (
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('answers plain-text clients with no reply on the TLS port', async () => {
+  it('sends plain-text clients no reply on the TLS port', async () => {
     const received = await new Promise<string>((resolve) => {
       let data = '';
       const socket = connectTcp(port, '127.0.0.1', () => socket.write('PING\r\n'));
@@ -157,14 +157,14 @@ describe.skipIf(shouldSkip('redis-server', REDIS))('deploy/redis on loopback', (
     expect(code).toBe('ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION');
   });
 
-  it('refuses commands without authentication', async () => {
+  it('rejects commands without authentication', async () => {
     const anonymous = client();
     await anonymous.connect();
     expect(await reply(anonymous, 'PING')).toMatch(/^NOAUTH/);
     expect(await reply(anonymous, 'GET', 'infraprime:key')).toMatch(/^NOAUTH/);
   });
 
-  it('refuses the default user', async () => {
+  it('rejects the default user', async () => {
     const anonymous = client();
     await anonymous.connect();
     expect(await reply(anonymous, 'AUTH', 'default', password)).toMatch(/^WRONGPASS/);
