@@ -1,17 +1,16 @@
-import { resolve } from 'node:path';
 import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError } from '../cli/errors.js';
 import {
+  compareFindings,
   type Finding,
+  fingerprintOf,
   type Layer,
   type Location,
-  compareFindings,
-  fingerprintOf,
 } from '../finding/finding.js';
-import { UsageError } from '../cli/errors.js';
-import { type AuditConfig, EMPTY_CONFIG, type Acceptance } from './config.js';
-import { type BuildResult, buildModel } from './model/build.js';
+import { type Acceptance, type AuditConfig, EMPTY_CONFIG } from './config.js';
+import { type BuildResult, buildModel, type Discovery } from './model/build.js';
 import type { FileKind } from './model/types.js';
-import type { SourceFile } from './source.js';
 import {
   expiredAcceptance,
   inputError,
@@ -20,6 +19,7 @@ import {
 } from './rules/core/index.js';
 import { allRules } from './rules/registry.js';
 import type { Report, Rule } from './rules/rule.js';
+import type { SourceFile } from './source.js';
 import { findInlineSuppressions, type InlineSuppression } from './suppress.js';
 
 export interface AuditOptions {
@@ -30,6 +30,8 @@ export interface AuditOptions {
   /** Clock for acceptance expiry. */
   now?: Date;
   onProgress?: (done: number, total: number) => void;
+  /** Files already discovered under the root, as `discover` returns them. */
+  discovery?: Discovery;
 }
 
 export interface AuditResult {
@@ -67,6 +69,7 @@ export function auditPath(root: string, options: AuditOptions = {}): AuditResult
     ignore: config.ignore,
     ...(config.composeProjects ? { composeProjects: config.composeProjects } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.discovery ? { discovery: options.discovery } : {}),
   });
 
   const findings: Finding[] = [...issueFindings(built)];
@@ -96,7 +99,7 @@ export function auditPath(root: string, options: AuditOptions = {}): AuditResult
   };
 }
 
-function assertFolder(absolute: string, written: string): void {
+export function assertFolder(absolute: string, written: string): void {
   let isFolder = false;
   try {
     isFolder = statSync(absolute).isDirectory();
@@ -186,7 +189,7 @@ function issueFindings(built: BuildResult): Finding[] {
 }
 
 /** Drops exact repeats, which arise when one file belongs to several compose projects. */
-function deduplicate(findings: Finding[]): Finding[] {
+export function deduplicate(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((finding) => {
     const at = finding.location;

@@ -1,4 +1,4 @@
-import { type Dirent, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { type GitView, isIgnoredByGit } from './git.js';
@@ -36,10 +36,17 @@ export function walkTree(root: string, git: GitView | undefined): WalkResult {
   const ignored = new Set<string>();
   const visiting = new Set<string>();
 
-  const visit = (relative: string, absolute: string, layers: IgnoreLayer[]): void => {
+  // Only the root and folders reached through a symbolic link need realpathSync. An ordinary
+  // subfolder's real path is its parent's real path plus its name.
+  const visit = (
+    relative: string,
+    absolute: string,
+    layers: IgnoreLayer[],
+    knownReal?: string,
+  ): void => {
     let real: string;
     try {
-      real = realpathSync(absolute);
+      real = knownReal ?? realpathSync(absolute);
     } catch (error) {
       issues.push(unreadable(relative || '.', error));
       return;
@@ -70,7 +77,8 @@ export function walkTree(root: string, git: GitView | undefined): WalkResult {
       const childAbsolute = join(absolute, entry.name);
       let isDirectory = entry.isDirectory();
       let isFile = entry.isFile();
-      if (entry.isSymbolicLink()) {
+      const isLink = entry.isSymbolicLink();
+      if (isLink) {
         try {
           const target = statSync(childAbsolute);
           isDirectory = target.isDirectory();
@@ -92,7 +100,7 @@ export function walkTree(root: string, git: GitView | undefined): WalkResult {
           ignored.add(`${childRelative}/`);
           continue;
         }
-        visit(childRelative, childAbsolute, here);
+        visit(childRelative, childAbsolute, here, isLink ? undefined : join(real, entry.name));
       } else if (isFile) {
         if (isIgnored(git, here, childRelative)) ignored.add(childRelative);
         else files.push(childRelative);

@@ -1,12 +1,11 @@
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
-import { readGitView } from '../discovery/git.js';
-import { isIgnoredByGit } from '../discovery/git.js';
 import { classifyByName, mayBeNginxByContent } from '../discovery/classify.js';
+import { type GitView, isIgnoredByGit, readGitView } from '../discovery/git.js';
 import { readSource } from '../discovery/read.js';
 import { type InputIssue, walkTree } from '../discovery/walk.js';
-import { parseKeyValueConf, parsePgHba } from '../parsers/conf.js';
 import { loadComposeProject } from '../parsers/compose.js';
+import { parseKeyValueConf, parsePgHba } from '../parsers/conf.js';
 import type { ReadContext } from '../parsers/context.js';
 import { parseDockerfile } from '../parsers/dockerfile.js';
 import { parseEnvFile } from '../parsers/envfile.js';
@@ -26,6 +25,31 @@ export interface BuildOptions {
   composeProjects?: string[][];
   /** Called as files are read, for a progress indicator. */
   onProgress?: (done: number, total: number) => void;
+  /** Files already discovered under the root; the tree is walked when this is undefined. */
+  discovery?: Discovery;
+}
+
+/** The files under an audit root, with their git tracked and ignored state. */
+export interface Discovery {
+  git: GitView | undefined;
+  /** Files to read, relative to the root, after `ignore` globs. */
+  paths: string[];
+  /** Without git: files, and folders with a trailing slash, that a `.gitignore` excluded. */
+  ignored: Set<string>;
+  issues: InputIssue[];
+}
+
+/** Walks the tree under `root` and applies the `ignore` globs. */
+export function discover(root: string, ignoreGlobs: string[] = []): Discovery {
+  const git = readGitView(root);
+  const walk = walkTree(root, git);
+  const skip = ignoreGlobs.length ? picomatch(ignoreGlobs, { dot: true }) : () => false;
+  return {
+    git,
+    paths: walk.files.filter((path) => !skip(path)),
+    ignored: walk.ignored,
+    issues: walk.issues,
+  };
 }
 
 export interface BuildResult {
@@ -45,12 +69,9 @@ const MOUNTED_CONF_KINDS: Array<[RegExp, FileKind]> = [
 
 /** Reads the tree under `root` into one deployment model. */
 export function buildModel(root: string, options: BuildOptions = {}): BuildResult {
-  const git = readGitView(root);
-  const walk = walkTree(root, git);
-  const skip = options.ignore?.length ? picomatch(options.ignore, { dot: true }) : () => false;
-  const paths = walk.files.filter((path) => !skip(path));
+  const { git, paths, ignored, issues } = options.discovery ?? discover(root, options.ignore);
   const repo = createRepoIndex(paths);
-  const inputIssues = [...walk.issues];
+  const inputIssues = [...issues];
   const files = new Map<string, SourceFile>();
   const failed = new Set<string>();
 
@@ -153,7 +174,6 @@ export function buildModel(root: string, options: BuildOptions = {}): BuildResul
     for (const parsed of group) parseIssues.push(...parsed.issues);
   }
 
-  const ignored = walk.ignored;
   const model: DeploymentModel = {
     root,
     dockerfiles: [...dockerfiles.values()],

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../../audit/config.js';
-import { auditPath } from '../../audit/engine.js';
+import { auditPathParallel } from '../../audit/parallel.js';
 import { allRules } from '../../audit/rules/registry.js';
 import { isSeverity, type Severity } from '../../finding/finding.js';
 import { formatJson } from '../../output/json.js';
@@ -22,6 +22,7 @@ interface AuditFlags {
   output?: string;
   only?: string[];
   color: boolean;
+  threads?: string;
 }
 
 export function registerAudit(program: Command): void {
@@ -44,8 +45,12 @@ export function registerAudit(program: Command): void {
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('--only <ids...>', 'run only these rules (ids or names)')
     .option('--no-color', 'print without colour (NO_COLOR in the environment does the same)')
-    .action((path: string, flags: AuditFlags) => {
-      process.exitCode = runAudit(path, flags);
+    .option(
+      '--threads <count>',
+      'worker threads for large trees (default: one per CPU; 1 audits in one thread)',
+    )
+    .action(async (path: string, flags: AuditFlags) => {
+      process.exitCode = await runAudit(path, flags);
     });
 }
 
@@ -93,13 +98,22 @@ function progressReporter(): ((done: number, total: number) => void) | undefined
   };
 }
 
-function runAudit(path: string, flags: AuditFlags): number {
+function parseThreads(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const count = Number(value);
+  if (Number.isInteger(count) && count >= 1 && count <= 64) return count;
+  throw new UsageError(`invalid thread count '${value}'`, 'pass a whole number from 1 to 64');
+}
+
+async function runAudit(path: string, flags: AuditFlags): Promise<number> {
   const format = parseFormat(flags.format);
   const config = loadConfig(path, flags.config);
   const threshold = parseSeverity(flags.failOn, config.failOn ?? 'low');
   const rules = selectRules(flags.only);
   const progress = progressReporter();
-  const result = auditPath(path, {
+  const threads = parseThreads(flags.threads);
+  const result = await auditPathParallel(path, {
+    ...(threads ? { threads } : {}),
     config,
     noIgnore: !flags.ignore,
     rules,

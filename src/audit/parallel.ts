@@ -1,0 +1,149 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { compareFindings, type Finding } from '../finding/finding.js';
+import { EMPTY_CONFIG } from './config.js';
+import { classifyByName, mayBeNginxByContent } from './discovery/classify.js';
+import {
+  type AuditOptions,
+  type AuditResult,
+  assertFolder,
+  auditPath,
+  deduplicate,
+} from './engine.js';
+import { type Discovery, discover } from './model/build.js';
+import type { FileKind } from './model/types.js';
+import { allRules } from './rules/registry.js';
+import { SourceFile } from './source.js';
+
+/** Below this many files a worker's start-up costs more than it saves. */
+const MIN_FILES_PER_SHARD = 400;
+
+/** Kinds whose rules read files in other folders: compose build contexts, nginx includes, CI. */
+const LINKING_KINDS = new Set<FileKind>(['compose', 'nginx', 'github-workflow', 'gitlab-ci']);
+
+/** What a worker sends back; plain data, because class instances do not cross threads. */
+export interface ShardResult {
+  findings: Finding[];
+  files: Array<[string, string]>;
+  kinds: Array<[string, FileKind]>;
+  inputErrors: number;
+}
+
+/** What a worker receives. */
+export interface ShardTask {
+  root: string;
+  discovery: Discovery;
+  options: Omit<AuditOptions, 'rules' | 'onProgress' | 'discovery' | 'now'> & {
+    now: number;
+    ruleIds?: string[];
+  };
+}
+
+/**
+ * Audits `root` like `auditPath`, splitting large trees across worker threads when their
+ * folders cannot affect each other's findings. Returns the same findings in the same order.
+ */
+export async function auditPathParallel(
+  root: string,
+  options: AuditOptions & { threads?: number } = {},
+): Promise<AuditResult> {
+  const started = performance.now();
+  const absolute = resolve(root);
+  assertFolder(absolute, root);
+  const config = options.config ?? EMPTY_CONFIG;
+  const discovery = discover(absolute, config.ignore);
+  const threads = options.threads ?? availableParallelism();
+  const customRules = options.rules?.some((rule) => !allRules.includes(rule)) ?? false;
+  const shards = customRules ? undefined : planShards(discovery, threads);
+  if (!shards) return auditPath(absolute, { ...options, discovery });
+
+  const now = options.now ?? new Date();
+  const task = (paths: string[], issues: Discovery['issues']): ShardTask => ({
+    root: absolute,
+    discovery: { ...discovery, paths, issues },
+    options: {
+      ...(options.config ? { config: options.config } : {}),
+      ...(options.noIgnore ? { noIgnore: true } : {}),
+      now: now.getTime(),
+      ...(options.rules ? { ruleIds: options.rules.map((rule) => rule.id) } : {}),
+    },
+  });
+  const pending = shards.slice(1).map((paths) => runShard(task(paths, [])));
+  const own = auditPath(absolute, {
+    ...options,
+    now,
+    discovery: { ...discovery, paths: shards[0]! },
+  });
+  const results = await Promise.all(pending);
+  return mergeResults(own, results, performance.now() - started);
+}
+
+/**
+ * Splits the discovered paths into one list per thread, by top-level folder, or returns
+ * undefined when the tree is small or holds files whose rules read across folders. Files at
+ * the top level stay in the first list, which the calling thread audits.
+ */
+export function planShards(discovery: Discovery, threads: number): string[][] | undefined {
+  const { paths } = discovery;
+  if (threads < 2 || paths.length < MIN_FILES_PER_SHARD * 2) return undefined;
+  for (const path of paths) {
+    const kind = classifyByName(path);
+    if (kind && LINKING_KINDS.has(kind)) return undefined;
+    if (!kind && mayBeNginxByContent(path)) return undefined;
+    // A Dockerfile at the top has the whole tree as its build context.
+    if (kind === 'dockerfile' && !path.includes('/')) return undefined;
+  }
+
+  const count = Math.min(threads, Math.floor(paths.length / MIN_FILES_PER_SHARD));
+  const shards: string[][] = Array.from({ length: count }, () => []);
+  const share = Math.ceil(paths.length / count);
+  let shard = 0;
+  let previousUnit: string | undefined;
+  for (const path of paths) {
+    const slash = path.indexOf('/');
+    const unit = slash === -1 ? '' : path.slice(0, slash);
+    // Paths are sorted, so a folder's files are adjacent; a folder never spans two shards.
+    if (unit !== previousUnit && unit !== '' && shards[shard]!.length >= share) {
+      shard = Math.min(shard + 1, count - 1);
+    }
+    shards[unit === '' ? 0 : shard]!.push(path);
+    previousUnit = unit;
+  }
+  const used = shards.filter((list) => list.length > 0);
+  return used.length > 1 ? used : undefined;
+}
+
+function runShard(task: ShardTask): Promise<ShardResult> {
+  return new Promise((resolvePromise, reject) => {
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: task });
+    let settled = false;
+    worker.once('message', (result: ShardResult) => {
+      settled = true;
+      resolvePromise(result);
+    });
+    worker.once('error', (error) => {
+      settled = true;
+      reject(error);
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new Error(`audit worker exited with code ${code} before reporting`));
+    });
+  });
+}
+
+function mergeResults(own: AuditResult, shards: ShardResult[], durationMs: number): AuditResult {
+  const findings = [...own.findings];
+  const files = new Map(own.files);
+  const kinds = new Map(own.kinds);
+  let inputErrors = own.inputErrors;
+  for (const shard of shards) {
+    findings.push(...shard.findings);
+    for (const [path, text] of shard.files) files.set(path, new SourceFile(path, text));
+    for (const [path, kind] of shard.kinds) kinds.set(path, kind);
+    inputErrors += shard.inputErrors;
+  }
+  // Each shard reports an expired acceptance it meets, so the same notice can arrive twice.
+  const unique = deduplicate(findings).sort(compareFindings);
+  return { root: own.root, findings: unique, kinds, files, inputErrors, durationMs };
+}
