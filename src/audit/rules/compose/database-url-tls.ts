@@ -1,6 +1,18 @@
-import { defineRule } from '../rule.js';
-import { containerEnvironment, serviceKey, servicesOf } from './helpers.js';
-import { findInsecureUrls, findUrls, hasPassword, NO_CREDENTIALS } from './urls.js';
+import { defineRule, type Report } from '../rule.js';
+import {
+  type ContainerVariable,
+  containerEnvironment,
+  joinWords,
+  serviceKey,
+  servicesOf,
+} from './helpers.js';
+import {
+  findInsecureUrls,
+  findUrls,
+  hasPassword,
+  NO_CREDENTIALS,
+  type UrlProblem,
+} from './urls.js';
 
 export const databaseUrlTlsRule = defineRule({
   id: 'DC023',
@@ -16,7 +28,7 @@ export const databaseUrlTlsRule = defineRule({
     'PostgreSQL clients default to `sslmode=prefer`, which silently falls back to clear text, so only `require` or `verify-*` guarantees encryption. Redis needs `rediss://` and a password.',
   currentGuidance:
     'The baseline accepts `sslmode=require`, which encrypts the connection but does not check the server certificate, so an attacker on the path can still pose as the server. ' +
-    "The libpq documentation recommends `verify-full` for most security-sensitive environments. The rule passes `require` to match the baseline.",
+    'The libpq documentation recommends `verify-full` for most security-sensitive environments. The rule passes `require` to match the baseline.',
   fix: 'Use `postgresql://...?sslmode=verify-full` (or at least `require`), `mysql://...?ssl-mode=REQUIRED`, and `rediss://user:password@host:6379/0`, with TLS enabled on the server.',
   references: [
     'https://www.postgresql.org/docs/current/libpq-ssl.html#LIBPQ-SSL-PROTECTION',
@@ -29,32 +41,56 @@ export const databaseUrlTlsRule = defineRule({
     'A URL whose password comes from a variable that is unset at audit time still counts as having a password.',
   ],
   check(model, report) {
+    // An env file loaded by several services is reported once, naming every service.
+    const envFileHits = new Map<string, { report: Report; services: string[] }>();
     for (const entry of servicesOf(model)) {
       const { service } = entry;
       const environment = containerEnvironment(model, service);
       const pgSslMode = environment.get('PGSSLMODE')?.value ?? undefined;
       for (const [name, variable] of environment) {
-        // Credentials written as `${REDIS_PASSWORD}` are present at run time even when unset here.
-        const rawHasPassword = findUrls(variable.raw ?? '').some(hasPassword);
-        for (const found of findInsecureUrls(
-          variable.value ?? '',
-          pgSslMode ? { pgSslMode } : {},
-        )) {
-          const problems = found.problems.filter(
-            (problem) => !(problem === NO_CREDENTIALS && rawHasPassword),
-          );
-          if (problems.length === 0) continue;
-          const where = variable.envFile
-            ? `${name} in '${variable.envFile}', loaded by service '${service.name}',`
-            : `${name} of service '${service.name}'`;
-          report({
-            message: `${where} connects to ${found.masked}, which ${problems.join(' and ')}`,
-            location: variable.location,
-            key: variable.envFile ? `${variable.envFile}:${name}` : serviceKey(entry, name),
-            evidence: found.masked,
-          });
+        for (const found of insecureUrlsOf(variable, pgSslMode)) {
+          const problems = joinWords(found.problems);
+          if (!variable.envFile) {
+            report({
+              message: `${name} of service '${service.name}' connects to ${found.masked}, which ${problems}`,
+              location: variable.location,
+              key: serviceKey(entry, name),
+              evidence: found.masked,
+            });
+            continue;
+          }
+          const key = `${variable.envFile}:${name}:${found.masked}:${problems}`;
+          const hit = envFileHits.get(key) ?? {
+            report: {
+              message: `${name} in '${variable.envFile}' connects to ${found.masked}, which ${problems}`,
+              location: variable.location,
+              key: `${variable.envFile}:${name}`,
+              evidence: found.masked,
+            },
+            services: [],
+          };
+          if (!hit.services.includes(service.name)) hit.services.push(service.name);
+          envFileHits.set(key, hit);
         }
       }
     }
+    for (const { report: hit, services } of envFileHits.values()) {
+      const names = joinWords(services.map((name) => `'${name}'`));
+      const loadedBy = services.length === 1 ? `service ${names}` : `services ${names}`;
+      report({ ...hit, message: `${hit.message} (loaded by ${loadedBy})` });
+    }
   },
 });
+
+/** Finds the insecure URLs in one variable, leaving out problems that interpolation hides. */
+function insecureUrlsOf(variable: ContainerVariable, pgSslMode: string | undefined): UrlProblem[] {
+  // A password written as `${REDIS_PASSWORD}` is present at run time even when unset here.
+  const rawHasPassword = findUrls(variable.raw ?? '').some(hasPassword);
+  const found = findInsecureUrls(variable.value ?? '', pgSslMode ? { pgSslMode } : {});
+  return found
+    .map((url) => ({
+      ...url,
+      problems: url.problems.filter((problem) => !(problem === NO_CREDENTIALS && rawHasPassword)),
+    }))
+    .filter((url) => url.problems.length > 0);
+}
