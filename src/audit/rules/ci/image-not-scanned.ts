@@ -7,7 +7,7 @@ function scansImages(yaml: YamlFile): boolean {
   return stepsOf(yaml).some((step) => imageScansOf(step).length > 0);
 }
 
-/** Finds the workflows in the model that `yaml` calls as local reusable workflows (`uses: ./...`). */
+/** Finds the workflows in the model that `yaml` calls as local reusable workflows. */
 function calledWorkflows(yaml: YamlFile, model: DeploymentModel): YamlFile[] {
   const root = yaml.documents[0];
   const jobs = isMapping(root) && isMapping(root.jobs) ? Object.values(root.jobs) : [];
@@ -35,7 +35,7 @@ export const imageNotScannedRule = defineRule({
     'Scanning the built image in the same pipeline is the cheapest place to catch it.',
   fix: 'Scan the image right after it is built, before it is pushed: add an `aquasecurity/trivy-action` step (or `trivy image --exit-code 1 --severity HIGH,CRITICAL IMAGE`), or run `grype IMAGE --fail-on high`.',
   limitations: [
-    'The scan must be in the same workflow file, or in a local reusable workflow that it calls; a scan in a separate scheduled workflow or in the registry is not seen.',
+    'The scan must be in the same workflow file, or in a local reusable workflow that it calls. A scan in a separate scheduled workflow or in the registry is not seen.',
     'Only Trivy and Grype count as scanners, and GitLab `include:` files other than the Container-Scanning template are not read.',
     "Including GitLab's Container-Scanning template counts as a scan, although that job does not fail the pipeline by itself.",
   ],

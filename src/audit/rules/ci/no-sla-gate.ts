@@ -13,7 +13,10 @@ import {
 const GATE_COMMAND = /\binfraprime\s+vulns\s+gate\b/;
 const IGNORED_STATUS = /\|\|\s*(?:(?:true|exit\s+0|echo)\b|:(?!\S))/;
 
-/** Lists what lets a gate step pass although the gate failed, or returns undefined when the step has no gate. */
+/**
+ * Lists what lets a gate step pass although the gate failed, or returns undefined when the
+ * step runs no gate.
+ */
 function gateOverrides(step: CiStep): Array<{ message: string; location: Location }> | undefined {
   const gates = scriptLines(step).filter((line) => GATE_COMMAND.test(line.text));
   if (gates.length === 0) return undefined;

@@ -16,7 +16,7 @@ export const scanDoesNotFailRule = defineRule({
     'A scan whose result cannot fail the job, or whose failure is swallowed by `continue-on-error`, `allow_failure` or `|| true`, only prints a report that nobody has to read, so a vulnerable image still ships.',
   fix: 'Give Trivy `exit-code: 1` (action) or `--exit-code 1` (command), give Grype `--fail-on high`, and remove `continue-on-error`, `allow_failure` and `|| true` from the scan.',
   limitations: [
-    'A CI file passes when any one of its image scans fails the job; a second image scanned only for a report in the same file is not reported.',
+    'A CI file passes when any one of its image scans fails the job, so a second image scanned only for a report in the same file is not reported.',
     'A Trivy `trivy.yaml` configuration file, or an exit code set in a shell variable, is not read.',
     'In GitLab CI, an exit status lost in a pipe (`trivy image IMAGE | tee report.txt`) is not detected, because the shell options depend on the runner.',
   ],

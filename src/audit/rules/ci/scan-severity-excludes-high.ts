@@ -16,7 +16,7 @@ export const scanSeverityExcludesHighRule = defineRule({
     'A gate limited to `CRITICAL` (Trivy `severity`, Grype `--fail-on critical` or `severity-cutoff: critical`) lets images with HIGH findings ship, and a list that leaves out CRITICAL lets the worst ones through.',
   fix: 'Fail on both levels: `severity: HIGH,CRITICAL` or `--severity HIGH,CRITICAL` for Trivy, `--fail-on high` or `severity-cutoff: high` for Grype.',
   limitations: [
-    'Only scans that fail the job are checked; a scan that never fails is reported by CI002 instead.',
+    'Only scans that fail the job are checked, because CI002 reports a scan that never fails.',
     'Severity set in a Trivy or Grype configuration file, or through a shell variable, is not read.',
   ],
   references: [

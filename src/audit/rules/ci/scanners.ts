@@ -155,7 +155,7 @@ function grypeActionScan(step: CiStep): ImageScan[] {
   ];
 }
 
-/** Locates variable `name` in the env or variables of the step, its job or the file, innermost first. */
+/** Locates variable `name` in the env of the step, its job or the file, innermost first. */
 function envLocation(step: CiStep, name: string): Location {
   const candidates = [
     [...step.path, 'env', name],
@@ -188,7 +188,7 @@ function grypeSeverity(value: string, location: Location): SeverityFilter | unde
 
 // ---------------------------------------------------------------- commands
 
-/** A scanner command on one logical line: where it starts and the words up to the next `;`, `&&`, `||` or `|`. */
+/** A scanner command on one logical line, up to the next `;`, `&&`, `||` or `|`. */
 interface Command {
   line: ScriptLine;
   index: number;
@@ -297,7 +297,7 @@ function lostInPipe(step: CiStep, command: Command): NonFailing[] {
   ];
 }
 
-/** Reads `NAME=value` set on the command's line (an inline assignment or `docker run -e`), then the env. */
+/** Reads `NAME=value` from the command's line (as in `docker run -e`), then from the env. */
 function variable(step: CiStep, command: Command, name: string): Setting | undefined {
   const inline = new RegExp(`\\b${name}=(['"]?)([\\w,]+)\\1`).exec(command.line.text);
   if (!inline) return envSetting(step, name);

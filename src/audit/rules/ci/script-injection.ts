@@ -8,9 +8,19 @@ import {
   stepsOf,
 } from './workflow.js';
 
-/** Context values whose text the author of an issue, pull request, comment, commit or branch chooses. */
-const UNTRUSTED_CONTEXT =
-  /\bgithub\.(?:head_ref|event\.(?:issue\.(?:title|body)|pull_request\.(?:title|body|head\.(?:ref|label|repo\.default_branch))|comment\.body|review\.body|review_comment\.body|discussion\.(?:title|body)|pages\b[^\s}]*\.page_name|commits\b[^\s}]*\.(?:message|author\.(?:email|name))|head_commit\.(?:message|author\.(?:email|name))|workflow_run\.(?:head_branch|display_title|head_commit\.(?:message|author\.(?:email|name)))))\b/;
+/** Context values whose text the author of an issue, pull request, comment or commit chooses. */
+const UNTRUSTED_PATHS = [
+  'github\\.head_ref',
+  'github\\.event\\.issue\\.(?:title|body)',
+  'github\\.event\\.pull_request\\.(?:title|body|head\\.(?:ref|label|repo\\.default_branch))',
+  'github\\.event\\.(?:comment|review|review_comment)\\.body',
+  'github\\.event\\.discussion\\.(?:title|body)',
+  'github\\.event\\.pages\\b[^\\s}]*\\.page_name',
+  'github\\.event\\.(?:commits\\b[^\\s}]*|head_commit)\\.(?:message|author\\.(?:email|name))',
+  'github\\.event\\.workflow_run\\.(?:head_branch|display_title)',
+  'github\\.event\\.workflow_run\\.head_commit\\.(?:message|author\\.(?:email|name))',
+];
+const UNTRUSTED_CONTEXT = new RegExp(`\\b(?:${UNTRUSTED_PATHS.join('|')})\\b`);
 
 const EXPRESSION = /\$\{\{([\s\S]*?)\}\}/g;
 

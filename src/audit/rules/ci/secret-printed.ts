@@ -10,9 +10,9 @@ import {
 
 const SECRET_EXPRESSION = /\$\{\{\s*(secrets\.[\w-]+|github\.token)\s*\}\}/;
 const PRINT_COMMAND = /(?<![\w./-])(?:echo|printf)(?=\s)/g;
-/** Commands that re-encode their input, so the log shows a form of the secret that masking misses. */
+/** Commands that re-encode their input into a form of the secret that masking misses. */
 const ENCODERS = /^\s*(?:base64|xxd|od|hexdump|rev)\b/;
-/** A redirection of standard output to a file. Output sent with `>&2` or `1>&2` still reaches the log. */
+/** A redirection of standard output to a file. Output sent to `>&2` still reaches the log. */
 const FILE_REDIRECT = /(?:^|[^&\d])\d?>>?\s*(?!&)\S/;
 
 /** A secret printed by a command: its name and whether an encoder hides it from masking. */

@@ -15,8 +15,14 @@ import {
 const PRIVILEGED_EVENTS = ['pull_request_target', 'workflow_run'];
 
 /** Expressions that name the pull request's own commit, branch or repository. */
-const UNTRUSTED_REF =
-  /github\.event\.pull_request\.(?:head\.(?:sha|ref|repo\.full_name)|merge_commit_sha)|github\.head_ref|github\.event\.workflow_run\.(?:head_sha|head_branch|head_repository\.full_name)|refs\/pull\//;
+const UNTRUSTED_REF = new RegExp(
+  [
+    'github\\.event\\.pull_request\\.(?:head\\.(?:sha|ref|repo\\.full_name)|merge_commit_sha)',
+    'github\\.head_ref',
+    'github\\.event\\.workflow_run\\.(?:head_sha|head_branch|head_repository\\.full_name)',
+    'refs/pull/',
+  ].join('|'),
+);
 
 const CHECKOUT_COMMAND =
   /\bgh\s+pr\s+checkout\b|\bgit\s+(?:fetch|checkout|switch|pull)\b[^\n;&|]*?(?:refs\/pull\/|\bpull\/|head\.sha|head\.ref|head_ref|head_sha|head_branch)/;

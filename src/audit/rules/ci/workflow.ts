@@ -35,7 +35,7 @@ export interface CiStep {
   script: string;
   /** Value paths of the YAML values that hold `script`. */
   scriptPaths: ValuePath[];
-  /** Environment of the step: workflow, job and step `env` (GitLab `variables`), inner ones winning. */
+  /** Environment of the step: workflow, job and step `env` (GitLab `variables`), inner first. */
   env: Record<string, unknown>;
   /** Settings that let a failure of the step or its job pass, outermost first. */
   allowances: FailureAllowance[];
@@ -194,7 +194,7 @@ export function ciSteps(model: DeploymentModel): CiStep[] {
   return model.workflows.flatMap(stepsOf);
 }
 
-/** The action name of a `uses:` value, lower-cased and without its version: `docker/build-push-action`. */
+/** Returns the action of a `uses:` value, lower-cased and without its ref. */
 export function actionName(uses: string | undefined): string {
   return (uses ?? '').split('@')[0]!.toLowerCase();
 }
@@ -202,8 +202,7 @@ export function actionName(uses: string | undefined): string {
 /** Names of the events that trigger a GitHub workflow, from `on:` as a string, list or mapping. */
 export function triggersOf(yaml: YamlFile): string[] {
   const root = mappingOf(yaml.documents[0]);
-  // YAML 1.1 readers turn a bare `on` key into `true`; the `yaml` package keeps it as "on".
-  const on = root.on ?? root.true;
+  const on = root.on;
   if (typeof on === 'string') return [on];
   if (Array.isArray(on)) return on.filter((event): event is string => typeof event === 'string');
   return Object.keys(mappingOf(on));
