@@ -49,7 +49,7 @@ const HIGH_AND_CRITICAL = ['HIGH', 'CRITICAL'];
 const GRYPE_LEVELS = ['negligible', 'low', 'medium', 'high', 'critical'];
 
 const BUILD_COMMAND =
-  /\b(?:docker(?:\s+buildx)?\s+(?:image\s+)?build|docker[\s-]compose\s+(?:[^\n]*\s)?build|buildah\s+(?:bud|build)|podman\s+build|\/kaniko\/executor|nerdctl\s+build)\b/;
+  /\b(?:docker(?:\s+buildx)?\s+(?:image\s+)?build|docker[\s-]compose\s+(?:[^\n;&|]{0,200}\s)?build|buildah\s+(?:bud|build)|podman\s+build|\/kaniko\/executor|nerdctl\s+build)\b/;
 
 /** Locates the first image build in a step: the build action, or the build command. */
 export function imageBuildOf(step: CiStep): Location | undefined {

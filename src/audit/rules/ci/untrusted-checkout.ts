@@ -25,7 +25,7 @@ const UNTRUSTED_REF = new RegExp(
 );
 
 const CHECKOUT_COMMAND =
-  /\bgh\s+pr\s+checkout\b|\bgit\s+(?:fetch|checkout|switch|pull)\b[^\n;&|]*?(?:refs\/pull\/|\bpull\/|head\.sha|head\.ref|head_ref|head_sha|head_branch)/;
+  /\bgh\s+pr\s+checkout\b|\bgit\s+(?:fetch|checkout|switch|pull)\b[^\n;&|]{0,200}?(?:refs\/pull\/|\bpull\/|head\.sha|head\.ref|head_ref|head_sha|head_branch)/;
 
 /** Locates where a step checks out the pull request's code, if it does. */
 function untrustedCheckout(step: CiStep): { location: Location; what: string } | undefined {
