@@ -2,11 +2,12 @@ import { defineRule } from '../rule.js';
 import { serviceKey, servicesOf, stringsOf } from './helpers.js';
 
 /**
- * `security_opt` entries that switch off a kernel confinement profile. `label=type:spc_t` is
- * SELinux's super-privileged container type, which is not confined.
+ * `security_opt` entries that switch off a kernel confinement profile, also in the form
+ * `label:seccomp:unconfined` that some files use. `label=type:spc_t` is SELinux's
+ * super-privileged container type, which is not confined.
  */
 const UNCONFINED =
-  /^(seccomp|apparmor)[:=]unconfined$|^label[:=](disable|type:spc_t)$|^systempaths[:=]unconfined$/;
+  /^(label[:=])?(seccomp|apparmor)[:=]unconfined$|^label[:=](disable|type:spc_t)$|^systempaths[:=]unconfined$/;
 
 export const unconfinedProfileRule = defineRule({
   id: 'DC020',
