@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { isGithubWorkflow, isMapping } from './workflow.js';
+import { isGithubWorkflow, isMapping, triggersOf } from './workflow.js';
 
 export const defaultTokenPermissionsRule = defineRule({
   id: 'CI006',
@@ -16,6 +16,7 @@ export const defaultTokenPermissionsRule = defineRule({
     'A top-level `permissions` block makes the least privilege explicit and reviewable.',
   fix: 'Add `permissions: contents: read` (or `permissions: {}`) at the top of the workflow and grant further scopes only in the jobs that need them.',
   limitations: [
+    'Reusable workflows triggered only by `workflow_call` are skipped, because their caller sets the token permissions.',
     "The repository's actual default is not known to InfraPrime, so the rule reports a missing block even where the default is already read-only.",
   ],
   references: [
@@ -26,6 +27,9 @@ export const defaultTokenPermissionsRule = defineRule({
     for (const yaml of model.workflows) {
       const root = yaml.documents[0];
       if (!isGithubWorkflow(yaml) || !isMapping(root) || root.permissions !== undefined) continue;
+      // A reusable workflow's token comes from its caller, which sets the permissions.
+      const triggers = triggersOf(yaml);
+      if (triggers.length > 0 && triggers.every((event) => event === 'workflow_call')) continue;
       const jobs = Object.entries(isMapping(root.jobs) ? root.jobs : {});
       const open = jobs
         .filter(([, config]) => isMapping(config) && config.permissions === undefined)

@@ -13,7 +13,7 @@ function unpinnedReason(uses: string): string | undefined {
   const at = uses.lastIndexOf('@');
   const ref = at >= 0 ? uses.slice(at + 1) : '';
   const owner = uses.split('/')[0]!.toLowerCase();
-  if (GITHUB_OWNERS.has(owner) || /^[0-9a-f]{40}$/.test(ref)) return undefined;
+  if (GITHUB_OWNERS.has(owner) || /^[0-9a-f]{40}$/i.test(ref)) return undefined;
   return ref ? `uses the ref \`${ref}\` instead of a commit SHA` : 'has no version';
 }
 
