@@ -27,11 +27,12 @@ export interface ServerCommand {
 }
 
 const SHELLS = /(^|\/)(sh|bash|ash|dash)$/;
+const SERVERS = /(^|\/)(redis-server|valkey-server|keydb-server)$/;
 
 /**
- * Reads the command that starts the server: the compose `command`, else the `CMD` of the final
- * Dockerfile stage. Returns undefined when the service runs something other than `redis-server`,
- * such as `redis-cli` or `redis-sentinel`.
+ * Reads the command that starts the server from the service's `entrypoint` and `command`, or
+ * the `CMD` of its Dockerfile stage. Returns undefined when the service runs something other than
+ * a Redis server, such as `redis-cli` or a Sentinel.
  */
 export function readServerCommand(
   service: ComposeService,
@@ -42,7 +43,7 @@ export function readServerCommand(
   if (!words) return undefined;
   const first = words[0]?.value;
   let rest = words;
-  if (first !== undefined && /(^|\/)(redis-server|valkey-server|keydb-server)$/.test(first)) {
+  if (first !== undefined && SERVERS.test(first)) {
     rest = words.slice(1);
   } else if (first !== undefined && !first.startsWith('-') && !first.endsWith('.conf')) {
     // The official image's entrypoint runs `redis-server` itself only for options or a .conf file.
@@ -54,7 +55,9 @@ export function readServerCommand(
     confPath = rest[0].value;
     rest = rest.slice(1);
   }
-  return { confPath, options: groupOptions(rest), location: located.location };
+  const options = groupOptions(rest);
+  if (options.some((option) => option.key === 'sentinel')) return undefined;
+  return { confPath, options, location: located.location };
 }
 
 function groupOptions(words: ServerWord[]): CommandOption[] {
@@ -133,11 +136,11 @@ function unwrapShell(words: ServerWord[]): ServerWord[] | undefined {
   if (!words[0] || !SHELLS.test(words[0].value) || words[1]?.value !== '-c') return words;
   const script = words[2];
   if (!script) return undefined;
-  const inner = splitShellCommands(script.value).find((command) =>
-    /(^|\/)(redis-server|valkey-server|keydb-server)$/.test(command.words[0]?.value ?? ''),
-  );
+  const inner = splitShellCommands(script.value)
+    .map((command) => (command.words[0]?.value === 'exec' ? command.words.slice(1) : command.words))
+    .find((commandWords) => SERVERS.test(commandWords[0]?.value ?? ''));
   if (!inner) return undefined;
-  return inner.words.map((word) => ({
+  return inner.map((word) => ({
     value: word.value,
     location: script.location,
     variable: word.raw.includes('$'),
@@ -148,7 +151,7 @@ function splitWords(text: string, at: Location, mapped: boolean): ServerWord[] {
   const command = splitShellCommands(text)[0];
   if (!command) return [];
   const singleLine = at.startLine === at.endLine;
-  return [...command.assignments, ...command.words].map((word) => ({
+  return command.words.map((word) => ({
     value: word.value,
     location:
       mapped && singleLine
