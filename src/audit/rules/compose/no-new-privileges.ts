@@ -14,12 +14,12 @@ export const noNewPrivilegesRule = defineRule({
     'Without `no-new-privileges`, a process in the container can raise its privileges by running a setuid or setcap binary, such as `su`, `sudo` or a planted helper. ' +
     'The flag makes the kernel ignore those bits, so a non-root user stays non-root even if an attacker finds such a binary.',
   fix: 'Add `security_opt: ["no-new-privileges:true"]` to the service.',
-  limitations: [
-    "`no-new-privileges` set for the whole host in the Docker daemon's `daemon.json` is not visible to a static check.",
-  ],
   references: [
     'https://docs.docker.com/reference/cli/docker/container/run/#security-opt',
     'https://www.kernel.org/doc/html/latest/userspace-api/no_new_privs.html',
+  ],
+  limitations: [
+    "`no-new-privileges` set for the whole host in the Docker daemon's `daemon.json` is not visible to a static check.",
   ],
   check(model, report) {
     for (const entry of servicesOf(model)) {

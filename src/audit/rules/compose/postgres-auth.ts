@@ -8,19 +8,19 @@ const WEAK_METHODS = new Set(['trust', 'md5', 'password']);
 /** Images whose tag starts with the PostgreSQL major version and that use the official entrypoint. */
 const VERSION_TAGGED = new Set(['library/postgres', 'postgis/postgis']);
 
+const TIMESCALE = /(^|\/)timescaledb(-ha)?$/;
+
 /**
- * PostgreSQL major version of an image that uses the official entrypoint: from a tag such as
- * `13`, `13.4-alpine` or `13-3.1` (PostGIS), or the `pg13` part of a TimescaleDB tag.
+ * Reads the PostgreSQL major version of an image that uses the official entrypoint: from a tag
+ * such as `13`, `13.4-alpine` or `13-3.1` (PostGIS), or the `pg13` part of a TimescaleDB tag.
  */
 function majorOf(image: ImageRef | undefined): number | undefined {
   if (!image?.tag) return undefined;
   const repository = image.repository.toLowerCase();
-  const match = VERSION_TAGGED.has(repository)
-    ? /^(\d+)/.exec(image.tag)
-    : /(^|\/)timescaledb(-ha)?$/.test(repository)
-      ? /(?:^|-)pg(\d+)/.exec(image.tag)
-      : null;
-  return match ? Number(match[match.length - 1]) : undefined;
+  let match: RegExpExecArray | null = null;
+  if (VERSION_TAGGED.has(repository)) match = /^(\d+)/.exec(image.tag);
+  else if (TIMESCALE.test(repository)) match = /(?:^|-)pg(\d+)/.exec(image.tag);
+  return match ? Number(match[1]) : undefined;
 }
 
 export const postgresAuthRule = defineRule({
