@@ -177,14 +177,9 @@ export function prepareNginx(dir: string, loopback: NginxLoopback): string {
     ],
     'conf.d/infraprime.conf': [
       ['listen 8080 default_server;', `listen 127.0.0.1:${loopback.httpPort} default_server;`],
-      ['listen [::]:8080 default_server;', `listen [::1]:${loopback.httpPort} default_server;`],
       [
         'listen 8443 ssl http2 default_server;',
         `listen 127.0.0.1:${loopback.httpsPort} ssl http2 default_server;`,
-      ],
-      [
-        'listen [::]:8443 ssl http2 default_server;',
-        `listen [::1]:${loopback.httpsPort} ssl http2 default_server;`,
       ],
       ['listen 127.0.0.1:8081;', `listen 127.0.0.1:${loopback.healthPort};`],
       ['/run/secrets/nginx_tls_cert', join(loopback.certsDir, 'nginx.crt')],
