@@ -2,7 +2,8 @@ import { Type } from 'typebox';
 
 /**
  * The API's error catalogue. Every error response is `application/problem+json` with one of
- * these codes; codes are stable and never reused. docs/api-errors.md documents each one.
+ * these codes; codes are stable and never reused. The OpenAPI document lists them in the
+ * `Problem` schema.
  */
 export const ERROR_CATALOGUE = {
   'validation-failed': { status: 400, title: 'The request is invalid.' },
@@ -60,7 +61,7 @@ export const ProblemSchema = Type.Object(
     type: Type.String(),
     title: Type.String(),
     status: Type.Integer(),
-    code: Type.String(),
+    code: Type.Enum(Object.keys(ERROR_CATALOGUE) as ErrorCode[]),
     detail: Type.Optional(Type.String()),
     instance: Type.Optional(Type.String()),
     requestId: Type.Optional(Type.String()),

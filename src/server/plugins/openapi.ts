@@ -6,6 +6,11 @@ import { VERSION } from '../../version.js';
 /** Collects every route's schema into an OpenAPI 3.1 document, served at /docs/openapi.json. */
 async function openapiPlugin(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
+    // Shared schemas keep their $id as their name under components.schemas, such as `Problem`.
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, index) =>
+        typeof json.$id === 'string' ? json.$id : `def-${index}`,
+    },
     openapi: {
       openapi: '3.1.0',
       info: {

@@ -19,7 +19,9 @@ const EXEMPT = new Set(['/health', '/ready', '/metrics']);
  */
 async function rateLimitPlugin(app: FastifyInstance, options: RateLimitOptions): Promise<void> {
   await app.register(rateLimit, {
-    global: true,
+    // A global hook instead of per-route hooks: route hooks run after the authentication hook,
+    // so requests that fail authentication would never be counted.
+    global: false,
     max: options.max,
     timeWindow: options.windowMs,
     hook: 'onRequest',
@@ -36,6 +38,7 @@ async function rateLimitPlugin(app: FastifyInstance, options: RateLimitOptions):
         },
       ),
   });
+  app.addHook('onRequest', app.rateLimit());
 }
 
 export default fp(rateLimitPlugin, { name: 'infraprime-rate-limit' });
