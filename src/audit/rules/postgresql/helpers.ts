@@ -4,6 +4,7 @@ import type {
   DeploymentModel,
   KeyValueConf,
 } from '../../model/types.js';
+import { splitShellCommands } from '../../parsers/shell.js';
 
 /** Returns the entry that takes effect for `key`: the last one, as PostgreSQL and Redis read files. */
 export function lastEntry(conf: KeyValueConf, key: string): ConfEntry | undefined {
@@ -50,12 +51,16 @@ export function findConfFor(
 }
 
 /**
- * Returns the service's `command` as words, a string command split on blanks, or else the `CMD`
- * of its Dockerfile's build stage, which the container runs when compose sets no command.
+ * Returns the service's `command` as words, or else the `CMD` of its Dockerfile's build stage,
+ * which the container runs when compose sets no command. A string command is split the way
+ * Compose splits it: at blanks and line breaks, with quotes removed.
  */
 export function commandWords(service: ComposeService): string[] {
   const command = service.config.command;
-  if (typeof command === 'string') return command.split(/\s+/).filter((word) => word !== '');
+  if (typeof command === 'string') {
+    const words = splitShellCommands(command.replace(/\r?\n/g, ' '))[0]?.words ?? [];
+    return words.map((word) => word.value);
+  }
   if (Array.isArray(command)) return command.map(String);
   const stage = service.dockerfile?.stages[service.stageIndex ?? -1];
   const cmd = stage?.instructions.filter((instruction) => instruction.keyword === 'CMD').pop();

@@ -148,7 +148,8 @@ function unwrapShell(words: ServerWord[]): ServerWord[] | undefined {
 }
 
 function splitWords(text: string, at: Location, mapped: boolean): ServerWord[] {
-  const command = splitShellCommands(text)[0];
+  // Compose splits a string command at blanks and line breaks alike.
+  const command = splitShellCommands(text.replace(/\r?\n/g, ' '))[0];
   if (!command) return [];
   const singleLine = at.startLine === at.endLine;
   return command.words.map((word) => ({
