@@ -27,8 +27,8 @@ function resetUser(name: string, entry: ConfEntry): RedisUser {
 /**
  * Returns the users a setup defines, the default user first, or undefined when the users come
  * from an `aclfile` that InfraPrime does not read. `requirepass` sets the default user's
- * password. A `user default` line replaces that user wherever it stands, because Redis applies
- * `user` lines after the rest of the file.
+ * password. A `user default` line replaces that user wherever it is in the file, because Redis
+ * applies `user` lines after the rest of the file.
  */
 export function usersOf(setup: RedisSetup): RedisUser[] | undefined {
   if (setup.entries.some((entry) => entry.key === 'aclfile' && entry.value !== '')) {

@@ -31,7 +31,7 @@ export const bindAllInterfacesRule = defineRule({
       const addresses = [entry.value, ...entry.rest].map((address) => address.replace(/^-/, ''));
       if (!addresses.some((address) => ALL_INTERFACES.has(address))) continue;
       report({
-        message: `Redis in ${describeSetup(setup)} binds \`${[entry.value, ...entry.rest].join(' ')}\`, which is every interface`,
+        message: `Redis in ${describeSetup(setup)} listens on every interface (\`bind ${[entry.value, ...entry.rest].join(' ')}\`)`,
         location: entry.location,
         key: setupKey(setup, 'bind'),
       });
