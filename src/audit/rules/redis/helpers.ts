@@ -41,7 +41,8 @@ export function redisSetups(model: DeploymentModel): RedisSetup[] {
     setups.push(setup);
   }
   for (const conf of model.redisConfs) {
-    if (loaded.has(conf)) continue;
+    // A Sentinel configuration, such as redis-sentinel.conf, configures no data server.
+    if (loaded.has(conf) || conf.entries.some((entry) => entry.key === 'sentinel')) continue;
     setups.push({
       conf,
       entries: conf.entries,
