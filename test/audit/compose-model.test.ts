@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { auditPath } from '../../src/audit/engine.js';
 import { buildModel } from '../../src/audit/model/build.js';
 import type { ComposeService } from '../../src/audit/model/types.js';
 import { findInsecureUrls, urlProblems } from '../../src/audit/rules/compose/urls.js';
@@ -116,5 +117,20 @@ describe('urlProblems', () => {
     expect(urlProblems('postgresql://app@db/app', { pgSslMode: 'prefer' })).toEqual([
       'sets no `sslmode=require`',
     ]);
+  });
+});
+
+describe('DC023 related locations', () => {
+  it('points at the .env entry behind an interpolated URL', () => {
+    const root = makeRepo({
+      'compose.yaml':
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the text is a compose file.
+        'services:\n  api:\n    image: alpine:3.20\n    environment:\n      DB: ${DB_URL}\n',
+      '.env': 'TZ=UTC\nDB_URL=postgres://app@db/app\n',
+    });
+    roots.push(root);
+    const finding = auditPath(root).findings.find((candidate) => candidate.ruleId === 'DC023');
+    expect(finding?.location?.startLine).toBe(5);
+    expect(finding?.related?.[0]?.location).toMatchObject({ path: '.env', startLine: 2 });
   });
 });

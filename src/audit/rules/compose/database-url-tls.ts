@@ -1,3 +1,5 @@
+import type { Finding } from '../../../finding/finding.js';
+import type { EnvFile } from '../../model/types.js';
 import { defineRule, type Report } from '../rule.js';
 import {
   type ContainerVariable,
@@ -51,11 +53,13 @@ export const databaseUrlTlsRule = defineRule({
         for (const found of insecureUrlsOf(variable, pgSslMode)) {
           const problems = joinWords(found.problems);
           if (!variable.envFile) {
+            const related = dotenvSources(entry.project.dotenv, variable.raw);
             report({
               message: `${name} of service '${service.name}' connects to ${found.masked}, which ${problems}`,
               location: variable.location,
               key: serviceKey(entry, name),
               evidence: found.masked,
+              ...(related.length > 0 ? { related } : {}),
             });
             continue;
           }
@@ -82,6 +86,8 @@ export const databaseUrlTlsRule = defineRule({
   },
 });
 
+type RelatedLocation = NonNullable<Finding['related']>[number];
+
 /** Finds the insecure URLs in one variable, leaving out problems that interpolation hides. */
 function insecureUrlsOf(variable: ContainerVariable, pgSslMode: string | undefined): UrlProblem[] {
   // A password written as `${REDIS_PASSWORD}` is present at run time even when unset here.
@@ -93,4 +99,18 @@ function insecureUrlsOf(variable: ContainerVariable, pgSslMode: string | undefin
       problems: url.problems.filter((problem) => !(problem === NO_CREDENTIALS && rawHasPassword)),
     }))
     .filter((url) => url.problems.length > 0);
+}
+
+/** Locates the `.env` entries whose URL interpolation put into a value written as `${NAME}`. */
+function dotenvSources(
+  dotenv: EnvFile | undefined,
+  raw: string | null | undefined,
+): RelatedLocation[] {
+  if (!dotenv || !raw) return [];
+  const names = [...raw.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)|\$([A-Za-z_][A-Za-z0-9_]*)/g)].map(
+    (match) => match[1] ?? match[2],
+  );
+  return dotenv.entries
+    .filter((entry) => names.includes(entry.key) && entry.value.includes('://'))
+    .map((entry) => ({ message: `${entry.key} is set here`, location: entry.location }));
 }
