@@ -1,10 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.js';
 import { registerCommands } from './commands/index.js';
 import { formatCliError } from './errors.js';
-import { VERSION } from '../version.js';
 
 /** Runs the CLI and returns the process exit code: 0 clean, 1 findings, 2 usage or input error. */
 export async function main(argv: string[]): Promise<number> {
+  stopQuietlyOnClosedPipe();
   const program = new Command('infraprime')
     .description('Defense in depth for Docker deployments')
     .version(VERSION)
@@ -24,4 +25,15 @@ export async function main(argv: string[]): Promise<number> {
     // Usage errors and InfraPrime's own failures both exit 2; only findings exit 1.
     return 2;
   }
+}
+
+/**
+ * Ends the process with its exit code, and no stack trace, when the reader of standard output
+ * goes away, as `infraprime audit . | head` does.
+ */
+function stopQuietlyOnClosedPipe(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
 }

@@ -1,13 +1,16 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditPath } from '../../src/audit/engine.js';
-import { makeRepo, runCli } from './run-cli.js';
+import { BIN, makeRepo, runCli } from './run-cli.js';
 
 const GOOD_DOCKERFILE = 'FROM node:20.11.1-alpine\nUSER node\nCMD ["node", "server.js"]\n';
 
 function inputFindings(root: string) {
-  return auditPath(root).findings.filter((f) => f.kind === 'input-error' || f.kind === 'parse-error');
+  return auditPath(root).findings.filter(
+    (f) => f.kind === 'input-error' || f.kind === 'parse-error',
+  );
 }
 
 describe('bad input', () => {
@@ -37,7 +40,9 @@ describe('bad input', () => {
       const name = String.fromCharCode(97 + level);
       lines.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(',')}]`);
     }
-    const root = makeRepo({ 'compose.yaml': `x-bomb:\n${lines.map((l) => `  ${l}`).join('\n')}\nservices: {}\n` });
+    const root = makeRepo({
+      'compose.yaml': `x-bomb:\n${lines.map((l) => `  ${l}`).join('\n')}\nservices: {}\n`,
+    });
     const started = performance.now();
     const found = inputFindings(root);
     expect(performance.now() - started).toBeLessThan(5000);
@@ -65,7 +70,11 @@ describe('bad input', () => {
   });
 
   it('reads invalid UTF-8 with a warning', () => {
-    const bytes = Buffer.concat([Buffer.from('FROM alpine:3.20\n# caf'), Buffer.from([0xe9]), Buffer.from('\nUSER 1000\n')]);
+    const bytes = Buffer.concat([
+      Buffer.from('FROM alpine:3.20\n# caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('\nUSER 1000\n'),
+    ]);
     const root = makeRepo({ Dockerfile: bytes });
     const found = inputFindings(root);
     expect(found).toHaveLength(1);
@@ -81,11 +90,17 @@ describe('bad input', () => {
   });
 
   it('reports an unreadable file and exits 2', () => {
-    const root = makeRepo({ 'api/Dockerfile': GOOD_DOCKERFILE, 'db/pg_hba.conf': 'hostssl all all 0.0.0.0/0 scram-sha-256\n' });
+    const root = makeRepo({
+      'api/Dockerfile': GOOD_DOCKERFILE,
+      'db/pg_hba.conf': 'hostssl all all 0.0.0.0/0 scram-sha-256\n',
+    });
     chmodSync(join(root, 'db', 'pg_hba.conf'), 0o000);
     chmodSync(root, 0o755);
     // Root reads any file, so the CLI runs as `nobody` when the tests run as root.
-    const prefix = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+    const prefix =
+      process.getuid?.() === 0
+        ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
+        : [];
     const result = runCli(['audit', root, '--only', 'IP002'], { prefix });
     expect(result.stdout).toContain("cannot read 'db/pg_hba.conf' (EACCES)");
     expect(result.status).toBe(2);
@@ -97,10 +112,33 @@ describe('bad input', () => {
     writeFileSync(join(root, 'secret', 'compose.yaml'), 'services: {}\n');
     chmodSync(join(root, 'secret'), 0o000);
     chmodSync(root, 0o755);
-    const prefix = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+    const prefix =
+      process.getuid?.() === 0
+        ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
+        : [];
     const result = runCli(['audit', root, '--format', 'json'], { prefix });
     const report = JSON.parse(result.stdout);
-    expect(report.findings.some((f: { message: string }) => f.message.includes("cannot read 'secret' (EACCES)"))).toBe(true);
+    expect(
+      report.findings.some((f: { message: string }) =>
+        f.message.includes("cannot read 'secret' (EACCES)"),
+      ),
+    ).toBe(true);
     chmodSync(join(root, 'secret'), 0o755);
+  });
+
+  it('stops quietly when the output pipe closes', () => {
+    const files: Record<string, string> = {};
+    for (let index = 0; index < 200; index++) files[`app${index}/Dockerfile`] = 'FROM node\n';
+    const root = makeRepo(files);
+    const result = spawnSync(
+      'sh',
+      ['-c', `"${process.execPath}" "${BIN}" audit "${root}" --format json | head -c 10`],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(result.stdout).toBe('{\n  "schem');
+    expect(result.stderr).not.toContain('EPIPE');
+    expect(result.stderr).not.toContain('    at ');
   });
 });
