@@ -1,0 +1,75 @@
+import { createServer, type Server } from 'node:net';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBackends } from '../../src/server/backends.js';
+import { loadConfig } from '../../src/server/config.js';
+import { openPostgres } from '../../src/server/db/postgres-driver.js';
+import { realBackendsMissingUnderCi } from './helpers.js';
+
+/** A TCP server that answers PostgreSQL's SSLRequest with `N`: no TLS here. */
+async function startPlainPostgresStub(): Promise<{ server: Server; port: number }> {
+  const server = createServer((socket) => {
+    socket.once('data', () => socket.end('N'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return { server, port: address.port };
+}
+
+/** A loopback port with nothing listening on it. */
+async function closedPort(): Promise<number> {
+  const { server, port } = await startPlainPostgresStub();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('database and cache startup', () => {
+  let stub: { server: Server; port: number };
+
+  beforeAll(async () => {
+    stub = await startPlainPostgresStub();
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => stub?.server.close(resolve));
+  });
+
+  it('has PostgreSQL and Redis under CI', () => {
+    expect(realBackendsMissingUnderCi()).toBe(false);
+  });
+
+  for (const mode of ['require', 'verify-ca', 'verify-full']) {
+    it(`refuses sslmode=${mode} when the server has no TLS`, async () => {
+      const url = `postgres://app:secret@127.0.0.1:${stub.port}/app?sslmode=${mode}`;
+      const opening = openPostgres(url);
+      await expect(opening).rejects.toThrow(/does not accept TLS connections/);
+      await expect(opening).rejects.toThrow(`sslmode=${mode}`);
+      await expect(opening).rejects.not.toThrow(/secret/);
+    });
+  }
+
+  it('rejects a URL that is not PostgreSQL', async () => {
+    await expect(openPostgres('mysql://app@127.0.0.1/app')).rejects.toThrow(
+      /must start with postgres:\/\//,
+    );
+  });
+
+  it.skipIf(!process.env.INFRAPRIME_TEST_DATABASE_URL)(
+    'refuses a certificate it cannot verify',
+    async () => {
+      const url = new URL(process.env.INFRAPRIME_TEST_DATABASE_URL as string);
+      url.searchParams.delete('sslrootcert');
+      url.searchParams.set('sslmode', 'verify-full');
+      await expect(openPostgres(url.toString())).rejects.toThrow(/sslrootcert/);
+    },
+  );
+
+  it('reports an unreachable Redis', async () => {
+    const port = await closedPort();
+    const config = loadConfig({ REDIS_URL: `redis://127.0.0.1:${port}/0` }, {});
+    config.dataDir = null;
+    const log = pino({ level: 'silent' });
+    await expect(openBackends(config, log)).rejects.toThrow(/cannot use Redis at 127.0.0.1/);
+  });
+});
