@@ -4,9 +4,11 @@ import {
   isMapping,
   isTrue,
   joinWords,
+  type ServiceEntry,
   serviceKey,
   servicesOf,
   stringsOf,
+  valueAt,
 } from './helpers.js';
 
 const TIMING_KEYS = ['interval', 'timeout', 'retries', 'start_period'];
@@ -29,12 +31,14 @@ export const healthcheckRule = defineRule({
     'https://docs.docker.com/reference/dockerfile/#healthcheck',
   ],
   limitations: [
+    'Services that another service waits for with `condition: service_completed_successfully` are one-shot jobs, such as migrations, and are not reported.',
     'A `HEALTHCHECK` built into a pulled image is not visible to a static check, so services that use such an image are reported.',
     'A Dockerfile `HEALTHCHECK` counts as complete, because its flags have defined defaults. When compose overrides only part of it, the settings compose leaves out count as set if the `HEALTHCHECK` sets them.',
   ],
   check(model, report) {
     for (const entry of servicesOf(model)) {
       const { service } = entry;
+      if (isOneShotJob(entry)) continue;
       const healthcheck = service.config.healthcheck;
       const fromDockerfile = dockerfileHealthcheck(service);
       const dockerfileDisabled = fromDockerfile?.args[0]?.toUpperCase() === 'NONE';
@@ -91,3 +95,11 @@ export const healthcheckRule = defineRule({
     }
   },
 });
+
+/** True when another service waits for this one to exit, so it runs once and needs no healthcheck. */
+function isOneShotJob(entry: ServiceEntry): boolean {
+  return entry.project.services.some((other) => {
+    const condition = valueAt(other.config, ['depends_on', entry.service.name, 'condition']);
+    return condition === 'service_completed_successfully';
+  });
+}
