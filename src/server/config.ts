@@ -56,7 +56,7 @@ export interface ServerConfig {
   argon2: Argon2Settings;
   /** When set, `/metrics` requires `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
-  /** Folder with the built web console; served at `/` when it exists. */
+  /** Folder with the built web console. NOTE: the API server does not serve it yet. */
   webDir: string;
   /** Longest lifetime of an API token, in days. */
   maxTokenDays: number;
@@ -105,7 +105,7 @@ export interface ConfigOverrides {
 
 /**
  * Reads the server configuration from environment variables, with command-line values taking
- * precedence. Every variable is documented in docs/api.md.
+ * precedence. Invalid numbers raise ConfigError naming the variable.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}) {
   const port = overrides.port ?? integer(env, 'INFRAPRIME_PORT', 8080);

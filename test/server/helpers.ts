@@ -93,6 +93,7 @@ export async function createTestServer(
   let db: Database;
   let store: KeyValueStore;
   let redis: Awaited<ReturnType<typeof connectRedis>> | undefined;
+
   const prefix = `infraprime-test:${randomBytes(6).toString('hex')}:`;
   const env = { ...TEST_ENV, INFRAPRIME_REDIS_PREFIX: prefix, ...options.env };
   if (kind === 'pglite') {
@@ -112,6 +113,7 @@ export async function createTestServer(
     store = createRedisStore(redis, prefix);
   }
   await migrate(db);
+
   const config = loadConfig(env, {});
   const logger = pino(
     { level: 'info', base: { service: 'infraprime-api', environment: 'test' } },
@@ -166,7 +168,7 @@ export async function login(server: TestServer, email: string, password = PASSWO
 
 export type Caller = Session | { token: string } | null;
 
-/** Sends a request as a session (with its CSRF token), a bearer token or nobody. */
+/** Sends a request with a session and its CSRF token, a bearer token, or no credentials. */
 export function call(
   server: TestServer,
   caller: Caller,
@@ -251,7 +253,7 @@ export async function countRows(db: Database): Promise<Record<string, number>> {
   return counts;
 }
 
-/** A small Trivy report of one image with the given vulnerabilities (id, package, severity). */
+/** Builds a small Trivy report of one image with vulnerabilities as (id, package, severity). */
 export function trivyReport(
   image: string,
   vulnerabilities: Array<[id: string, pkg: string, severity: string]>,

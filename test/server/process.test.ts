@@ -8,7 +8,7 @@ import { corpusAvailable, JUICE_SHOP, PASSWORD, readJson, TEST_ENV } from './hel
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'infraprime.js');
 
-/** Whether dist/ is older than a source file of the server or its commands. */
+/** Reports whether dist/ is older than a source file of the server or its commands. */
 function distIsStale(): boolean {
   const built = join(ROOT, 'dist', 'server', 'app.js');
   let builtAt: number;
@@ -27,7 +27,7 @@ function distIsStale(): boolean {
 const STALE = distIsStale();
 if (STALE) console.warn('process tests skipped: dist/ is older than src/; run `npm run build`');
 
-/** The environment of every child: fast password hashing, no real services. */
+/** Builds the environment of every child: fast password hashing and no real services. */
 function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...TEST_ENV, NO_COLOR: '1', ...extra };
   if (!('DATABASE_URL' in extra)) delete env.DATABASE_URL;

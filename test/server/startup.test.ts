@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/server/config.js';
 import { openPostgres } from '../../src/server/db/postgres-driver.js';
 import { realBackendsMissingUnderCi } from './helpers.js';
 
-/** A TCP server that answers PostgreSQL's SSLRequest with `N`: no TLS here. */
+/** Starts a TCP server that replies `N` to PostgreSQL's SSLRequest, which means no TLS. */
 async function startPlainPostgresStub(): Promise<{ server: Server; port: number }> {
   const server = createServer((socket) => {
     socket.once('data', () => socket.end('N'));
@@ -17,7 +17,7 @@ async function startPlainPostgresStub(): Promise<{ server: Server; port: number 
   return { server, port: address.port };
 }
 
-/** A loopback port with nothing listening on it. */
+/** Returns a loopback port with nothing listening on it. */
 async function closedPort(): Promise<number> {
   const { server, port } = await startPlainPostgresStub();
   await new Promise((resolve) => server.close(resolve));

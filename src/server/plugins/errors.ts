@@ -57,7 +57,7 @@ function validationErrors(error: FastifyError): FieldError[] {
 }
 
 /**
- * Whether PostgreSQL rejected a value (SQLSTATE class 22, data exception), such as a NUL
+ * Reports whether PostgreSQL rejected a value (SQLSTATE class 22, data exception), such as a NUL
  * character in text or a date out of range. Such values come from the client, so it is a 400.
  */
 function isDataException(error: Error): boolean {

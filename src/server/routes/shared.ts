@@ -22,7 +22,7 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** The request fields every security event carries. */
+/** Returns the request fields every security event carries. */
 export function eventOrigin(request: FastifyRequest): Pick<SecurityEvent, 'ip' | 'requestId'> {
   return { ip: request.ip, requestId: String(request.id) };
 }
