@@ -3,7 +3,7 @@ import { serviceKey, servicesOf, stringsOf } from './helpers.js';
 
 /** Capabilities that allow escaping the container or taking over the host or its network. */
 const DANGEROUS = new Map<string, string>([
-  ['ALL', 'every capability'],
+  ['ALL', 'every operation that Linux guards with a capability'],
   ['SYS_ADMIN', 'mounts, namespaces and many container escapes'],
   ['SYS_MODULE', 'loading kernel modules'],
   ['SYS_PTRACE', 'tracing and injecting code into other processes'],

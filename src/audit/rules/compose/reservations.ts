@@ -27,7 +27,10 @@ export const reservationsRule = defineRule({
       const missing = [isSet(memory) ? '' : 'memory', isSet(cpus) ? '' : 'cpus'].filter(Boolean);
       if (missing.length === 0) continue;
       report({
-        message: `service '${service.name}' reserves no ${joinWords(missing, 'or')}`,
+        message: `service '${service.name}' reserves no ${joinWords(
+          missing.map((key) => (key === 'cpus' ? 'CPU' : key)),
+          'or',
+        )}`,
         location: missingAt(service, ['deploy', 'resources', 'reservations', missing[0]!]),
         key: serviceKey(entry),
       });
