@@ -58,15 +58,6 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
     cases: ['missed positive3.yaml:3'],
   },
   {
-    query: 'dockerCompose/default_seccomp_profile_disabled',
-    title: 'DC020 does not read label:seccomp:unconfined as seccomp',
-    reason:
-      "Docker Engine's `parseSecurityOpt` cuts a `security_opt` entry at its first `=`, or at " +
-      'its first `:` when there is no `=`. This entry is therefore an SELinux `label` option ' +
-      'with the value `seccomp:unconfined`, and the seccomp profile stays in place.',
-    cases: ['missed positive1.yaml:13'],
-  },
-  {
     query: 'dockerCompose/healthcheck_not_set',
     title: 'DC013 reports a healthcheck with only a test',
     reason:
