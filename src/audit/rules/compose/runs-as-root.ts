@@ -44,7 +44,9 @@ export const runsAsRootRule = defineRule({
       if (!user.isRoot) continue;
       const stage = dockerfile.stages[service.stageIndex ?? dockerfile.stages.length - 1];
       const where = user.instruction?.location ?? stage?.from.location;
-      const stageName = stage?.name ? `stage '${stage.name}'` : 'final stage';
+      const isFinal = stage?.index === dockerfile.stages.length - 1;
+      const named = stage?.name ? ` '${stage.name}'` : '';
+      const stageName = isFinal ? `final stage${named}` : `build target stage${named}`;
       const path = dockerfile.file.path;
       report({
         message: user.instruction
