@@ -176,11 +176,11 @@ describe.each(backendKinds())('readiness failures on %s', (kind) => {
   });
 });
 
-describe('client rate limit', () => {
+describe.each(backendKinds())('client rate limit on %s', (kind) => {
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await createTestServer('pglite', { env: { INFRAPRIME_RATE_LIMIT_CLIENT: '3' } });
+    server = await createTestServer(kind, { env: { INFRAPRIME_RATE_LIMIT_CLIENT: '3' } });
   });
 
   afterAll(async () => {
