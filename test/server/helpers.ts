@@ -56,7 +56,10 @@ export interface TestServer {
 }
 
 /** Creates an empty database on the test PostgreSQL server and returns its URL. */
-async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createPostgresDatabase(): Promise<{
+  url: string;
+  drop: () => Promise<void>;
+}> {
   const base = DATABASE_URL as string;
   const target = parsePostgresUrl(base);
   const name = `infraprime_test_${randomBytes(6).toString('hex')}`;

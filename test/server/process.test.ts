@@ -3,7 +3,14 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corpusAvailable, JUICE_SHOP, PASSWORD, readJson, TEST_ENV } from './helpers.js';
+import {
+  corpusAvailable,
+  createPostgresDatabase,
+  JUICE_SHOP,
+  PASSWORD,
+  readJson,
+  TEST_ENV,
+} from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'infraprime.js');
@@ -31,7 +38,7 @@ if (STALE) console.warn('process tests skipped: dist/ is older than src/; run `n
 function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...TEST_ENV, NO_COLOR: '1', ...extra };
   if (!('DATABASE_URL' in extra)) delete env.DATABASE_URL;
-  delete env.REDIS_URL;
+  if (!('REDIS_URL' in extra)) delete env.REDIS_URL;
   return env;
 }
 
@@ -52,11 +59,11 @@ interface Served {
 }
 
 /** Starts `infraprime serve` on a free loopback port and waits until it listens. */
-function serve(dataDir: string): Promise<Served> {
+function serve(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<Served> {
   const child = spawn(
     process.execPath,
     [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir],
-    { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+    { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lines: Array<Record<string, unknown>> = [];
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -238,5 +245,50 @@ describe.skipIf(STALE || !corpusAvailable)('SIGKILL during ingest', () => {
     expect(retry.status).toBe(scans.items.length === 1 ? 200 : 201);
     second.child.kill('SIGTERM');
     expect(await second.exit).toBe(0);
+  });
+});
+
+const REAL_SERVICES =
+  !!process.env.INFRAPRIME_TEST_DATABASE_URL && !!process.env.INFRAPRIME_TEST_REDIS_URL;
+
+describe.skipIf(STALE || !REAL_SERVICES)('serve with PostgreSQL and Redis', () => {
+  let database: Awaited<ReturnType<typeof createPostgresDatabase>>;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase();
+    dataDir = mkdtempSync(join(tmpdir(), 'infraprime-real-'));
+  });
+
+  afterAll(async () => {
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('uses DATABASE_URL and REDIS_URL over TLS', async () => {
+    const env = {
+      DATABASE_URL: database.url,
+      REDIS_URL: process.env.INFRAPRIME_TEST_REDIS_URL,
+      INFRAPRIME_REDIS_CA_FILE: process.env.INFRAPRIME_TEST_CA_FILE,
+    };
+    const created = runCli(
+      ['users', 'create', '--admin', '--email', 'admin@example.test'],
+      `${PASSWORD}\n`,
+      env,
+    );
+    expect(created.stderr).toBe('');
+    expect(created.status).toBe(0);
+
+    const server = await serve(dataDir, env);
+    const opened = server.lines.find((line) => line.msg === 'database opened');
+    expect(opened?.driver).toBe('postgres');
+    expect(server.lines.some((line) => line.msg === 'redis connected')).toBe(true);
+    expect(JSON.stringify(server.lines)).not.toContain(new URL(database.url).password);
+
+    const ready = await fetch(`${server.url}/ready`);
+    expect(ready.status).toBe(200);
+    await loginOver(server.url, 'admin@example.test');
+    server.child.kill('SIGTERM');
+    expect(await server.exit).toBe(0);
   });
 });
