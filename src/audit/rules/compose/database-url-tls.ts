@@ -90,7 +90,7 @@ type RelatedLocation = NonNullable<Finding['related']>[number];
 
 /** Finds the insecure URLs in one variable, leaving out problems that interpolation hides. */
 function insecureUrlsOf(variable: ContainerVariable, pgSslMode: string | undefined): UrlProblem[] {
-  // A password written as `${REDIS_PASSWORD}` is present at run time even when unset here.
+  // A password written as `${REDIS_PASSWORD}` is set at run time even when the audit cannot see it.
   const rawHasPassword = findUrls(variable.raw ?? '').some(hasPassword);
   const found = findInsecureUrls(variable.value ?? '', pgSslMode ? { pgSslMode } : {});
   return found
@@ -101,7 +101,7 @@ function insecureUrlsOf(variable: ContainerVariable, pgSslMode: string | undefin
     .filter((url) => url.problems.length > 0);
 }
 
-/** Locates the `.env` entries whose URL interpolation put into a value written as `${NAME}`. */
+/** Locates the `.env` entries that supply a URL to a value written as `${NAME}`. */
 function dotenvSources(
   dotenv: EnvFile | undefined,
   raw: string | null | undefined,
