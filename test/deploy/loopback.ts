@@ -62,13 +62,11 @@ export function makeTempDir(prefix: string): string {
 }
 
 /** Issues the CA and service certificates with the built CLI, as a developer would. */
-export function issueCertificates(outDir: string): void {
+export function issueCertificates(outDir: string, extraArgs: string[] = []): void {
   const result = spawnSync(
     process.execPath,
-    [join(ROOT, 'bin', 'infraprime.js'), 'certs', '--out', outDir],
-    {
-      encoding: 'utf8',
-    },
+    [join(ROOT, 'bin', 'infraprime.js'), 'certs', '--out', outDir, ...extraArgs],
+    { encoding: 'utf8' },
   );
   if (result.status !== 0) {
     throw new Error(`infraprime certs failed with exit ${result.status}: ${result.stderr}`);
@@ -145,18 +143,19 @@ export async function stopProcess(started: Started | undefined, timeoutMs = 10_0
   clearTimeout(timer);
 }
 
-/** Ports and addresses the loopback copy of deploy/nginx uses in place of the container's. */
+/** What the copy of deploy/nginx changes besides paths. */
 export interface NginxLoopback {
-  httpPort: number;
-  httpsPort: number;
-  healthPort: number;
-  upstream: string;
+  /** Ports on 127.0.0.1 in place of the container's 8080, 8443 and 8081; omitted in a netns. */
+  ports?: { http: number; https: number; health: number };
+  /** Upstream `host:port` in place of `api:8080`; omitted where `api` resolves. */
+  upstream?: string;
   certsDir: string;
 }
 
 /**
- * Copies deploy/nginx into `dir` and substitutes only ports, paths and the upstream address, so
- * that the real nginx loads the same configuration on 127.0.0.1. Returns the main file's path.
+ * Copies deploy/nginx into `dir` and substitutes only paths and, when given, ports and the
+ * upstream address, so that the real nginx loads the same configuration. Returns the main
+ * file's path.
  */
 export function prepareNginx(dir: string, loopback: NginxLoopback): string {
   const confDir = join(dir, 'nginx');
@@ -168,23 +167,31 @@ export function prepareNginx(dir: string, loopback: NginxLoopback): string {
   copyFileSync('/etc/nginx/mime.types', join(confDir, 'mime.types'));
 
   const common: Substitution[] = [[/\/etc\/nginx\//, `${confDir}/`]];
-  const files: Record<string, Substitution[]> = {
-    'nginx.conf': [
-      ['pid /tmp/nginx.pid;', `pid ${runDir}/nginx.pid;`],
-      [/_temp_path \/tmp\//, `_temp_path ${runDir}/`],
-      ['access_log /dev/stdout json_access;', `access_log ${dir}/access.log json_access;`],
-      ['server api:8080', `server ${loopback.upstream}`],
-    ],
-    'conf.d/infraprime.conf': [
-      ['listen 8080 default_server;', `listen 127.0.0.1:${loopback.httpPort} default_server;`],
+  const main: Substitution[] = [
+    ['pid /tmp/nginx.pid;', `pid ${runDir}/nginx.pid;`],
+    [/_temp_path \/tmp\//, `_temp_path ${runDir}/`],
+    ['access_log /dev/stdout json_access;', `access_log ${dir}/access.log json_access;`],
+  ];
+  if (loopback.upstream) main.push(['server api:8080', `server ${loopback.upstream}`]);
+  const servers: Substitution[] = [
+    ['/run/secrets/nginx_tls_cert', join(loopback.certsDir, 'nginx.crt')],
+    ['/run/secrets/nginx_tls_key', join(loopback.certsDir, 'nginx.key')],
+  ];
+  const ports = loopback.ports;
+  if (ports) {
+    servers.push(
+      ['listen 8080 default_server;', `listen 127.0.0.1:${ports.http} default_server;`],
       [
         'listen 8443 ssl http2 default_server;',
-        `listen 127.0.0.1:${loopback.httpsPort} ssl http2 default_server;`,
+        `listen 127.0.0.1:${ports.https} ssl http2 default_server;`,
       ],
-      ['listen 127.0.0.1:8081;', `listen 127.0.0.1:${loopback.healthPort};`],
-      ['/run/secrets/nginx_tls_cert', join(loopback.certsDir, 'nginx.crt')],
-      ['/run/secrets/nginx_tls_key', join(loopback.certsDir, 'nginx.key')],
-    ],
+      ['listen 127.0.0.1:8081;', `listen 127.0.0.1:${ports.health};`],
+    );
+  }
+
+  const files: Record<string, Substitution[]> = {
+    'nginx.conf': main,
+    'conf.d/infraprime.conf': servers,
   };
   for (const [file, substitutions] of Object.entries(files)) {
     const path = join(confDir, file);

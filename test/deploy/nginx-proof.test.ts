@@ -181,9 +181,7 @@ async function startNginx(): Promise<void> {
   issueCertificates(certs);
   ca = readFileSync(join(certs, 'ca.crt'));
   const conf = prepareNginx(dir, {
-    httpPort: ports.http,
-    httpsPort: ports.https,
-    healthPort: ports.health,
+    ports: { http: ports.http, https: ports.https, health: ports.health },
     upstream: `127.0.0.1:${ports.upstream}`,
     certsDir: certs,
   });
