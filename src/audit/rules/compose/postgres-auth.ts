@@ -3,8 +3,6 @@ import type { ImageRef } from '../../model/types.js';
 import { defineRule } from '../rule.js';
 import { containerEnvironment, datastoreOf, serviceKey, servicesOf } from './helpers.js';
 
-const WEAK_METHODS = new Set(['trust', 'md5', 'password']);
-
 /** Images whose tag starts with the PostgreSQL major version and that use the official entrypoint. */
 const VERSION_TAGGED = new Set(['library/postgres', 'postgis/postgis']);
 
@@ -25,17 +23,18 @@ function majorOf(image: ImageRef | undefined): number | undefined {
 
 export const postgresAuthRule = defineRule({
   id: 'DC024',
-  name: 'postgres-auth-weak',
-  title: 'PostgreSQL container accepts weak authentication',
+  name: 'postgres-md5-default',
+  title: 'PostgreSQL image before 14 defaults to md5 authentication',
   severity: 'high',
   layer: 'data',
   target: 'compose',
   control: 'data.postgres-scram',
   status: 'stable',
   rationale:
-    'The official PostgreSQL image writes the `host` rule of `pg_hba.conf` from `POSTGRES_HOST_AUTH_METHOD`: `trust` lets anyone who reaches the port in without a password, and `md5` or `password` keep hashes that can be replayed or sent in clear text. ' +
-    '`scram-sha-256` is the only password method that resists both eavesdropping and stolen-hash logins.',
-  fix: 'Remove `POSTGRES_HOST_AUTH_METHOD` (images 14 and later default to scram-sha-256) or set it to `scram-sha-256`; on older images also pass `POSTGRES_INITDB_ARGS: "--auth-host=scram-sha-256"`.',
+    'The official PostgreSQL image writes the `host` rule of `pg_hba.conf` from `POSTGRES_HOST_AUTH_METHOD`, and before PostgreSQL 14 its default was `md5`. ' +
+    'An md5 hash is enough to log in, so a leaked hash is as good as the password; `scram-sha-256` is the only password method that resists both eavesdropping and stolen-hash logins. ' +
+    'A weak method set explicitly is reported by PG010.',
+  fix: 'Move to an image of PostgreSQL 14 or later, or set `POSTGRES_HOST_AUTH_METHOD: scram-sha-256` and `POSTGRES_INITDB_ARGS: "--auth-host=scram-sha-256"`.',
   references: [
     'https://hub.docker.com/_/postgres',
     'https://www.postgresql.org/docs/current/auth-password.html',
@@ -51,31 +50,10 @@ export const postgresAuthRule = defineRule({
       const environment = containerEnvironment(model, service);
       const method = environment.get('POSTGRES_HOST_AUTH_METHOD');
       const initdb = environment.get('POSTGRES_INITDB_ARGS');
-      const value = method?.value?.trim().toLowerCase();
-      if (method && value && WEAK_METHODS.has(value)) {
-        report({
-          message: `service '${service.name}' sets POSTGRES_HOST_AUTH_METHOD=${value}${value === 'trust' ? ', so connections need no password' : ' instead of scram-sha-256'}`,
-          location: method.location,
-          key: serviceKey(entry, 'host-auth'),
-          ...(value === 'trust' ? { severity: 'critical' as const } : {}),
-        });
-        continue;
-      }
-      // `--auth-local` is not checked because it covers only the Unix socket inside the container.
-      const weakArg = /(?:--auth(?:-host)?[= ]|(?:^|\s)-A\s*)(trust|md5|password)\b/.exec(
-        initdb?.value ?? '',
-      );
-      if (initdb && weakArg) {
-        report({
-          message: `service '${service.name}' initializes the cluster with \`${weakArg[0].trim()}\``,
-          location: initdb.location,
-          key: serviceKey(entry, 'initdb'),
-        });
-        continue;
-      }
       const major = majorOf(effectiveImage(service));
-      const scramByArgs = /--auth(-host)?=scram-sha-256\b/.test(initdb?.value ?? '');
-      if (!method && !scramByArgs && major !== undefined && major < 14) {
+      // An explicit host method, weak or not, is PG010's to judge.
+      const hostByArgs = /--auth(-host)?[= ]|(?:^|\s)-A/.test(initdb?.value ?? '');
+      if (!method && !hostByArgs && major !== undefined && major < 14) {
         report({
           message: `service '${service.name}' runs PostgreSQL ${major}, whose image defaults to md5 password authentication`,
           location: service.locate(['image'], 'value') ?? service.location,

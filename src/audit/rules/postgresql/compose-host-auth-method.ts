@@ -1,4 +1,5 @@
-import type { EnvironmentValue } from '../../model/types.js';
+import type { Location } from '../../../finding/finding.js';
+import { containerEnvironment } from '../compose/helpers.js';
 import { defineRule } from '../rule.js';
 import { runsPostgresServer, servicesOf } from './helpers.js';
 
@@ -42,14 +43,15 @@ export const composeHostAuthMethodRule = defineRule({
   check(model, report) {
     for (const service of servicesOf(model)) {
       if (service.datastore !== 'postgres' || !runsPostgresServer(service)) continue;
-      const checks: Array<[string, EnvironmentValue | undefined, string | undefined]> = [];
-      const hostMethod = service.environment.POSTGRES_HOST_AUTH_METHOD;
+      const environment = containerEnvironment(model, service);
+      const checks: Array<[string, { location: Location } | undefined, string | undefined]> = [];
+      const hostMethod = environment.get('POSTGRES_HOST_AUTH_METHOD');
       checks.push([
         'POSTGRES_HOST_AUTH_METHOD',
         hostMethod,
         hostMethod?.value?.trim().toLowerCase(),
       ]);
-      const initdb = service.environment.POSTGRES_INITDB_ARGS;
+      const initdb = environment.get('POSTGRES_INITDB_ARGS');
       checks.push(['POSTGRES_INITDB_ARGS', initdb, weakInitdbMethod(initdb?.value ?? '')]);
 
       for (const [variable, setting, method] of checks) {
