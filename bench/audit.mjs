@@ -2,15 +2,18 @@
 // Benchmarks `infraprime audit` against dockerfilelint on the same files in the same run, and
 // the whole-corpus and one-project wall times and peak memory. Run `npm run build` first.
 // Usage: node bench/audit.mjs [runs]   (default 7 runs; medians are reported)
+// The two tools' runs alternate, so a change in machine load affects both alike. The copies
+// live in the system's temporary folder, outside any git work tree.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const project = join(here, '..');
 const corpus = join(project, '..', 'shared', 'corpus', 'awesome-compose');
-const work = join(here, '.work');
+const work = join(tmpdir(), 'infraprime-bench');
 const runs = Number(process.argv[2] ?? 7);
 const REPLICAS_TARGET = 3500;
 
@@ -48,26 +51,43 @@ function replicateDockerfiles() {
   return { target, files, bytes, sources: sources.length };
 }
 
-/** Runs a command `runs` times under /usr/bin/time; returns median seconds and peak RSS in MB. */
-function measure(command, args, anyStatus = false) {
-  const seconds = [];
-  const rss = [];
-  for (let run = 0; run < runs; run++) {
-    const started = process.hrtime.bigint();
-    const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], {
-      encoding: 'utf8',
-      maxBuffer: 512 * 1024 * 1024,
-    });
-    seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
-    // dockerfilelint exits with its count of problems, so only a crash counts for it.
-    if (anyStatus ? result.signal !== null : result.status !== 0 && result.status !== 1) {
-      throw new Error(`${command} ${args.slice(0, 3).join(' ')} exited ${result.status}: ${result.stderr.slice(-500)}`);
-    }
-    const lines = result.stderr.trim().split('\n');
-    rss.push(Number(lines[lines.length - 1]) / 1024);
+/** Runs a command once under /usr/bin/time; returns wall seconds and peak RSS in MB. */
+function measureOnce(command, args, anyStatus = false) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  // dockerfilelint exits with its count of problems, so only a crash counts for it.
+  if (anyStatus ? result.signal !== null : result.status !== 0 && result.status !== 1) {
+    throw new Error(`${command} ${args.slice(0, 3).join(' ')} exited ${result.status}: ${result.stderr.slice(-500)}`);
   }
+  const lines = result.stderr.trim().split('\n');
+  return { seconds, rssMb: Number(lines[lines.length - 1]) / 1024 };
+}
+
+/** Runs each measurement `runs` times, taking turns; returns medians and minimums. */
+function alternate(measurements) {
+  const samples = measurements.map(() => []);
+  for (let run = 0; run < runs; run++) {
+    measurements.forEach((measureRun, index) => samples[index].push(measureRun()));
+  }
+  return samples.map(summarize);
+}
+
+function summarize(samples) {
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  return { seconds: median(seconds), min: Math.min(...seconds), rssMb: median(rss) };
+  const seconds = samples.map((sample) => sample.seconds);
+  return {
+    seconds: median(seconds),
+    min: Math.min(...seconds),
+    rssMb: median(samples.map((sample) => sample.rssMb)),
+  };
+}
+
+function measure(command, args) {
+  return alternate([() => measureOnce(command, args)])[0];
 }
 
 const bin = join(project, 'bin', 'infraprime.js');
@@ -75,8 +95,13 @@ const dockerfilelint = join(project, 'node_modules', 'dockerfilelint', 'bin', 'd
 const replicated = replicateDockerfiles();
 const megabytes = replicated.bytes / 1024 / 1024;
 
-const ours = measure(process.execPath, [bin, 'audit', replicated.target, '--format', 'json', '-o', '/dev/null']);
-const peer = measure(process.execPath, [dockerfilelint, '-j', ...replicated.files], true);
+const oursArgs = [bin, 'audit', replicated.target, '--format', 'json', '-o', '/dev/null'];
+const peerArgs = [dockerfilelint, '-j', ...replicated.files];
+const [ours, peer, oneThread] = alternate([
+  () => measureOnce(process.execPath, oursArgs),
+  () => measureOnce(process.execPath, peerArgs, true),
+  () => measureOnce(process.execPath, [...oursArgs, '--threads', '1']),
+]);
 const whole = measure(process.execPath, [bin, 'audit', corpus, '--format', 'json', '-o', '/dev/null']);
 const one = measure(process.execPath, [bin, 'audit', join(corpus, 'nginx-golang-postgres'), '--format', 'json', '-o', '/dev/null']);
 const nodeStart = measure(process.execPath, ['-e', '0']);
@@ -88,6 +113,7 @@ console.log(`node ${process.version}, ${runs} runs each, ${replicated.files.leng
 console.log('| command | median s | min s | files/s | MB/s | peak RSS MB |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 console.log(row('infraprime audit, 3,500 Dockerfiles, all rules', ours, replicated.files.length, megabytes));
+console.log(row('infraprime audit, same files, --threads 1', oneThread, replicated.files.length, megabytes));
 console.log(row('dockerfilelint -j, same files', peer, replicated.files.length, megabytes));
 console.log(row('infraprime audit, whole awesome-compose corpus', whole));
 console.log(row('infraprime audit, nginx-golang-postgres', one));

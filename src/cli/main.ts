@@ -11,7 +11,7 @@ export async function main(argv: string[]): Promise<number> {
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  registerCommands(program);
+  await registerCommands(program, argv);
 
   try {
     process.exitCode = undefined;
