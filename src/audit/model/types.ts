@@ -143,6 +143,11 @@ export interface ComposeService {
     /** Dockerfile path relative to the audit root. */
     dockerfile?: string;
     target?: string;
+    /**
+     * `build.args` after interpolation. A name listed without a value maps to undefined, because
+     * Compose then passes the variable from its own environment, which the audit cannot see.
+     */
+    args?: Map<string, string | undefined>;
     location: Location;
   };
   ports: PortMapping[];

@@ -166,6 +166,14 @@ function readEnvFiles(config: Record<string, unknown>, base: PathBase): ComposeS
   return result;
 }
 
+function readBuildArgs(args: Record<string, unknown>): Map<string, string | undefined> {
+  const result = new Map<string, string | undefined>();
+  for (const [name, value] of Object.entries(args)) {
+    result.set(name, value === null || value === undefined ? undefined : stringOf(value));
+  }
+  return result;
+}
+
 function readBuild(config: Record<string, unknown>, base: PathBase): ComposeService['build'] {
   const build = config.build;
   const buildOrigin = originOf(config, 'build');
@@ -175,6 +183,7 @@ function readBuild(config: Record<string, unknown>, base: PathBase): ComposeServ
   const contextOrigin = originOf(build, 'context') ?? buildOrigin;
   const result: NonNullable<ComposeService['build']> = { location };
   if (typeof build.target === 'string') result.target = build.target;
+  if (isMapping(build.args)) result.args = readBuildArgs(build.args);
   if (isRemoteContext(contextText)) return result;
   const context = toRepoPath(contextText, baseDirOf(contextOrigin, base), base.root);
   if (context === undefined) return result;

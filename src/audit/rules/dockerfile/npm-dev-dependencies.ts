@@ -1,10 +1,14 @@
-import type { Dockerfile, DockerInstruction } from '../../model/types.js';
+import type { DeploymentModel, Dockerfile, DockerInstruction } from '../../model/types.js';
+import { expandVariables } from '../../parsers/dockerfile/variables.js';
 import { detailOf } from '../../parsers/dockerfile.js';
 import { defineRule } from '../rule.js';
 import { commandText, runCommands } from './commands.js';
 import { installsProject, type NpmCommand, omitsDev, parseNpmCommand } from './npm.js';
 import { placedInstructions } from './ownership.js';
-import { shippedStages } from './stages.js';
+import { servicesBuilding, shippedStages } from './stages.js';
+
+/** Build arguments passed to a stage: `build.args` of one compose service, or none. */
+type BuildArgs = ReadonlyMap<string, string | undefined>;
 
 /** Environment settings under which npm leaves out devDependencies. */
 const PRODUCTION_ENV: Record<string, RegExp> = {
@@ -40,6 +44,9 @@ export const npmDevDependenciesRule = defineRule({
     'devDependencies are taken as left out when the install has `--omit=dev`, `--production` or ' +
       '`--only=production`, when `NODE_ENV=production` or `NPM_CONFIG_OMIT=dev` is set with `ENV` or on the ' +
       'command, or when a later `npm prune --omit=dev` runs in the same image.',
+    '`ENV NODE_ENV=$NODE_ENV` takes the `ARG` default, or the `build.args` value of each compose service ' +
+      'that builds the stage. A build argument that compose takes from its own environment is unknown, so ' +
+      'the `ARG` default applies.',
     'A project without devDependencies is reported all the same, because `package.json` is not read.',
   ],
   references: [
@@ -50,11 +57,14 @@ export const npmDevDependenciesRule = defineRule({
     for (const dockerfile of model.dockerfiles) {
       for (const index of shippedStages(model, dockerfile)) {
         const placed = placedInstructions(dockerfile, index).map((entry) => entry.instruction);
+        const argSets = buildArgSets(model, dockerfile, index);
         placed.forEach((instruction, position) => {
           for (const command of runCommands(dockerfile, instruction)) {
             const npm = parseNpmCommand(command);
             if (!npm || !installsProject(npm) || omitsDev(npm)) continue;
-            if (productionByEnv(npm, placed.slice(0, position))) continue;
+            const earlier = placed.slice(0, position);
+            const production = (args: BuildArgs) => productionByEnv(dockerfile, npm, earlier, args);
+            if (argSets.every(production)) continue;
             if (prunedLater(dockerfile, placed.slice(position))) continue;
             const text = commandText(dockerfile, command);
             report({
@@ -70,18 +80,67 @@ export const npmDevDependenciesRule = defineRule({
   },
 });
 
-/** True when an assignment on the command, or an earlier `ENV`, makes npm leave out devDependencies. */
-function productionByEnv(npm: NpmCommand, earlier: DockerInstruction[]): boolean {
-  const values = new Map<string, string | undefined>();
+/** The `build.args` of each compose service that builds stage `index`, or one empty set. */
+function buildArgSets(model: DeploymentModel, dockerfile: Dockerfile, index: number): BuildArgs[] {
+  const services = servicesBuilding(model, dockerfile, index);
+  if (services.length === 0) return [new Map()];
+  return services.map((service) => service.build?.args ?? new Map());
+}
+
+/**
+ * True when an assignment on the command, or an earlier `ENV`, makes npm leave out
+ * devDependencies. `ARG` values follow Docker's scoping: a stage sees only its own `ARG`
+ * declarations, each taking the build argument, then its default, then the global default.
+ */
+function productionByEnv(
+  dockerfile: Dockerfile,
+  npm: NpmCommand,
+  earlier: DockerInstruction[],
+  buildArgs: BuildArgs,
+): boolean {
+  const globalDefaults = globalArgDefaults(dockerfile, buildArgs);
+  const env = new Map<string, string | undefined>();
+  let args = new Map<string, string | undefined>();
+  let stage: number | undefined;
+  const lookup = (name: string) => (env.has(name) ? env.get(name) : args.get(name));
+
   for (const instruction of earlier) {
-    if (instruction.keyword !== 'ENV') continue;
-    for (const property of detailOf(instruction).properties)
-      values.set(property.name, property.value);
+    if (instruction.stage !== stage) {
+      stage = instruction.stage;
+      args = new Map();
+    }
+    if (instruction.keyword !== 'ARG' && instruction.keyword !== 'ENV') continue;
+    for (const { name, value } of detailOf(instruction).properties) {
+      if (instruction.keyword === 'ENV') {
+        env.set(name, value === undefined ? undefined : expandVariables(value, lookup));
+      } else if (buildArgs.get(name) !== undefined) {
+        args.set(name, buildArgs.get(name));
+      } else {
+        args.set(
+          name,
+          value === undefined ? globalDefaults.get(name) : expandVariables(value, lookup),
+        );
+      }
+    }
   }
-  for (const [name, value] of npm.command.assignments) values.set(name, value);
+  for (const [name, value] of npm.command.assignments) env.set(name, value);
   return Object.entries(PRODUCTION_ENV).some(([name, pattern]) =>
-    pattern.test(values.get(name) ?? ''),
+    pattern.test(env.get(name) ?? ''),
   );
+}
+
+/** Values of the `ARG` declarations before the first `FROM`, with build arguments applied. */
+function globalArgDefaults(
+  dockerfile: Dockerfile,
+  buildArgs: BuildArgs,
+): Map<string, string | undefined> {
+  const values = new Map<string, string | undefined>();
+  for (const instruction of dockerfile.globalArgs) {
+    for (const { name, value } of detailOf(instruction).properties) {
+      values.set(name, buildArgs.get(name) ?? value);
+    }
+  }
+  return values;
 }
 
 /** True when a later `npm prune` in the image removes devDependencies. */
