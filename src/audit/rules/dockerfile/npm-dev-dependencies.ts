@@ -80,7 +80,7 @@ export const npmDevDependenciesRule = defineRule({
   },
 });
 
-/** The `build.args` of each compose service that builds stage `index`, or one empty set. */
+/** Lists the `build.args` of each compose service that builds stage `index`, or one empty set. */
 function buildArgSets(model: DeploymentModel, dockerfile: Dockerfile, index: number): BuildArgs[] {
   const services = servicesBuilding(model, dockerfile, index);
   if (services.length === 0) return [new Map()];
@@ -89,7 +89,7 @@ function buildArgSets(model: DeploymentModel, dockerfile: Dockerfile, index: num
 
 /**
  * True when an assignment on the command, or an earlier `ENV`, makes npm leave out
- * devDependencies. `ARG` values follow Docker's scoping: a stage sees only its own `ARG`
+ * devDependencies. `ARG` values follow Docker's scoping: a stage reads only its own `ARG`
  * declarations, each taking the build argument, then its default, then the global default.
  */
 function productionByEnv(
