@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Loopback proof of deploy/: installs nginx, PostgreSQL 15, Redis 7 and OpenSSL from Debian
-# packages when they are missing, builds the CLI and runs test/deploy, which starts the real
-# programs with the deploy/ configuration on 127.0.0.0/8 only. Runs as root, as .ci/run does.
+# Loopback proof of deploy/: installs nginx, PostgreSQL 15, Redis 7, OpenSSL, iproute2 and curl
+# from Debian packages when they are missing, builds the CLI and runs test/deploy. The tests start
+# the real programs with the deploy/ configuration on 127.0.0.0/8 or in network namespaces they
+# create. Runs as root, as .ci/run does.
 #
 #   bash .ci/proof.sh                 install what is missing, then run the deploy tests
 #   bash .ci/proof.sh --install-only  install what is missing and stop (npm test runs them later)
@@ -23,6 +24,9 @@ missing_packages() {
   [[ -x /usr/lib/postgresql/15/bin/postgres ]] || packages+=(postgresql-15)
   command -v redis-server >/dev/null || packages+=(redis-server redis-tools)
   command -v openssl >/dev/null || packages+=(openssl)
+  # The topology test builds the compose networks with `ip netns` and requests with curl.
+  command -v ip >/dev/null || packages+=(iproute2)
+  command -v curl >/dev/null || packages+=(curl)
   printf '%s\n' "${packages[@]}"
 }
 

@@ -96,18 +96,30 @@ export function substitute(text: string, substitutions: Substitution[], file: st
   return result;
 }
 
-/** Waits until `check` resolves true, polling every 100 ms, or fails after `timeoutMs`. */
+/**
+ * Waits until `check` resolves true, polling every 100 ms. Fails after `timeoutMs`, or at once
+ * when `process` exits first, with that process's output in the message.
+ */
 export async function waitFor(
   what: string,
   check: () => Promise<boolean>,
   timeoutMs: number,
+  process?: Started,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check().catch(() => false)) return;
+    const child = process?.child;
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new Error(
+        `${what} exited with ${child.exitCode ?? child.signalCode}: ${process.output()}`,
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`${what} did not become ready within ${timeoutMs} ms`);
+  throw new Error(
+    `${what} did not become ready within ${timeoutMs} ms: ${process?.output() ?? ''}`,
+  );
 }
 
 /** A child process with its collected output, for error messages. */

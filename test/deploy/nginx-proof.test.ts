@@ -166,9 +166,10 @@ async function startUpstream(): Promise<void> {
     env,
   );
   await waitFor(
-    `infraprime serve (output: ${upstream.output()})`,
+    'infraprime serve',
     async () => (await http(ports.upstream, '/health')).status === 200,
     90_000,
+    upstream!,
   );
 }
 
@@ -190,9 +191,10 @@ async function startNginx(): Promise<void> {
     throw new Error(`nginx -t rejected the deploy/nginx configuration:\n${check.stderr}`);
   nginx = startProcess(NGINX, ['-p', dir, '-c', conf, '-g', 'daemon off;']);
   await waitFor(
-    `nginx (output: ${nginx.output()})`,
+    'nginx',
     async () => (await http(ports.health, '/nginx-health')).status === 200,
     15_000,
+    nginx!,
   );
 }
 

@@ -107,13 +107,14 @@ describe.skipIf(shouldSkip('redis-server', REDIS))('deploy/redis on loopback', (
     generateSecrets();
     server = startProcess(REDIS, [prepareConfig()]);
     await waitFor(
-      `redis-server (output: ${server.output()})`,
+      'redis-server',
       async () => {
         const probe = appClient();
         await probe.connect();
         return (await probe.ping()) === 'PONG';
       },
       15_000,
+      server!,
     );
   }, 60_000);
 

@@ -378,7 +378,7 @@ describe.skipIf(!usable && process.env.CI !== 'true')(
       );
       started.push(api);
       await waitFor(
-        `the API in its namespace (output: ${api.output()})`,
+        'the API in its namespace',
         async () => {
           const result = inNs('nginx', [
             'curl',
@@ -392,6 +392,7 @@ describe.skipIf(!usable && process.env.CI !== 'true')(
           return result.stdout === '200';
         },
         90_000,
+        api!,
       );
 
       const conf = prepareNginx(dir, { certsDir: certs });
@@ -409,9 +410,10 @@ describe.skipIf(!usable && process.env.CI !== 'true')(
       ]);
       started.push(nginx);
       await waitFor(
-        `nginx in its namespace (output: ${nginx.output()})`,
+        'nginx in its namespace',
         async () => clientRequest('/health').status === 200,
         15_000,
+        nginx!,
       );
     }, 180_000);
 
