@@ -117,7 +117,7 @@ describe('API image runtime stage', () => {
       for (const source of copy.sources) {
         const from = repoPathOf(copy, source);
         const to = join(appDir, copy.destination);
-        // NOTE: node_modules is linked from the repository, which also holds the dev
+        // NOTE: node_modules is linked from the repository, which also contains the dev
         // dependencies that `npm ci --omit=dev` leaves out of the image.
         if (source.endsWith('/node_modules/')) symlinkSync(from, to.replace(/\/$/, ''));
         else
@@ -170,9 +170,9 @@ describe('API image runtime stage', () => {
     expect(entrypoint).toBeDefined();
     expect(command).toBeDefined();
     const [, ...entryArgs] = JSON.parse(entrypoint!) as string[];
-    const args = (JSON.parse(command!) as string[]).map((arg) =>
-      arg === '8080' ? String(port) : arg === '0.0.0.0' ? '127.0.0.1' : arg,
-    );
+    // Only the listen address and port change: loopback and a free port in place of 0.0.0.0:8080.
+    const replacements: Record<string, string> = { '8080': String(port), '0.0.0.0': '127.0.0.1' };
+    const args = (JSON.parse(command!) as string[]).map((arg) => replacements[arg] ?? arg);
 
     server = startProcess(
       process.execPath,
