@@ -66,6 +66,29 @@ describe('compose service user', () => {
   });
 });
 
+describe('compose build args', () => {
+  it('reads the list syntax', () => {
+    const services = servicesOf({
+      'compose.yaml':
+        'services:\n  api:\n    build:\n      context: .\n      args:\n' +
+        '        - NODE_ENV=development\n        - FROM_SHELL\n',
+    });
+    const args = services.get('api')?.build?.args;
+    expect(args?.get('NODE_ENV')).toBe('development');
+    expect(args?.has('FROM_SHELL')).toBe(true);
+    expect(args?.get('FROM_SHELL')).toBeUndefined();
+  });
+
+  it('reads the mapping syntax with interpolation', () => {
+    const services = servicesOf({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the text is a compose file.
+      'compose.yaml': 'services:\n  api:\n    build:\n      args:\n        PORT: ${PORT}\n',
+      '.env': 'PORT=8080\n',
+    });
+    expect(services.get('api')?.build?.args?.get('PORT')).toBe('8080');
+  });
+});
+
 describe('compose mounts', () => {
   it('locates the source of the long syntax', () => {
     const services = servicesOf({
