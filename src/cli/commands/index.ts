@@ -13,6 +13,7 @@ const GROUPS: Record<string, () => Promise<Register>> = {
   serve: async () => (await import('./serve.js')).registerServe,
   users: async () => (await import('./users.js')).registerUsers,
   db: async () => (await import('./db.js')).registerDb,
+  vulns: async () => (await import('./vulns.js')).registerVulns,
 };
 
 /** Commands registered by a group whose name differs from the command's. */
