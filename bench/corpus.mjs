@@ -92,6 +92,8 @@ for (let i = 0; i < runs; i++) times.push(runCli(['audit', corpus, '--format', '
 const { auditPath } = await import(pathToFileURL(join(dist, 'audit', 'engine.js')).href);
 const kinds = new Map();
 for (const kind of auditPath(corpus).kinds.values()) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+const inProcess = [];
+for (let i = 0; i < runs; i++) inProcess.push(auditPath(corpus).durationMs);
 
 const byRule = new Map();
 for (const finding of report.findings) {
@@ -114,6 +116,11 @@ console.log(
     `Node ${process.versions.node}, ${cpus().length} CPUs, load average ${loadavg()
       .map((n) => n.toFixed(1))
       .join(' ')} at the end).\n`,
+);
+
+console.log(
+  `In-process \`auditPath\` of the whole corpus after one warm-up run, median of ${runs}: ` +
+    `${Math.round(median(inProcess))} ms.\n`,
 );
 
 const problems = problemsOf(report);
