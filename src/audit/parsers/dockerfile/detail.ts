@@ -85,3 +85,17 @@ export function argTextToSource(
   const last = offsets[Math.min(Math.max(to - 1, from, 0), offsets.length - 1)]!;
   return { start: first, end: last + 1 };
 }
+
+/**
+ * Returns the value cached on the instruction under `key`, computing it on first use. Rules use
+ * this for results derived from one instruction, such as its shell commands; like the detail, the
+ * value is a non-enumerable property.
+ */
+export function cachedOn<T>(instruction: DockerInstruction, key: symbol, compute: () => T): T {
+  const holder = instruction as unknown as Record<symbol, T | undefined>;
+  const known = holder[key];
+  if (known !== undefined) return known;
+  const value = compute();
+  Object.defineProperty(instruction, key, { value, enumerable: false });
+  return value;
+}

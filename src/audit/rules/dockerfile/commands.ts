@@ -1,6 +1,6 @@
 import type { Location } from '../../../finding/finding.js';
 import type { Dockerfile, DockerInstruction } from '../../model/types.js';
-import { argTextToSource, detailOf } from '../../parsers/dockerfile.js';
+import { argTextToSource, cachedOn, detailOf } from '../../parsers/dockerfile.js';
 import { type ShellWord, splitShellCommands } from '../../parsers/shell.js';
 
 /** A simple command of a `RUN`, with source offsets, wrappers such as `sudo` removed. */
@@ -48,7 +48,7 @@ interface Script {
   toSource(from: number, to: number): { start: number; end: number };
 }
 
-const cache = new WeakMap<DockerInstruction, RunCommand[]>();
+const RUN_COMMANDS = Symbol('run commands');
 
 /**
  * Returns the simple commands a `RUN` executes: those of its shell-form command line, of a
@@ -56,15 +56,14 @@ const cache = new WeakMap<DockerInstruction, RunCommand[]>();
  * inside any of them. Results are cached per instruction.
  */
 export function runCommands(dockerfile: Dockerfile, instruction: DockerInstruction): RunCommand[] {
-  const known = cache.get(instruction);
-  if (known) return known;
-  const commands: RunCommand[] = [];
-  if (instruction.keyword === 'RUN') {
-    const state = { pipeline: 0 };
-    for (const script of scriptsOf(instruction)) collect(dockerfile, script, commands, state, 0);
-  }
-  cache.set(instruction, commands);
-  return commands;
+  return cachedOn(instruction, RUN_COMMANDS, () => {
+    const commands: RunCommand[] = [];
+    if (instruction.keyword === 'RUN') {
+      const state = { pipeline: 0 };
+      for (const script of scriptsOf(instruction)) collect(dockerfile, script, commands, state, 0);
+    }
+    return commands;
+  });
 }
 
 function scriptsOf(instruction: DockerInstruction): Script[] {

@@ -1,5 +1,5 @@
 import type { Dockerfile, DockerInstruction } from '../../model/types.js';
-import { detailOf } from '../../parsers/dockerfile.js';
+import { cachedOn, detailOf } from '../../parsers/dockerfile.js';
 import { type RunCommand, runCommands } from './commands.js';
 
 export type PackageManager = 'apt' | 'apk' | 'yum' | 'zypper' | 'pip';
@@ -42,22 +42,21 @@ const VALUE_OPTIONS: Record<PackageManager, Set<string>> = {
 /** Options that keep their value in the option list, so rules can read it. */
 const KEPT_VALUE_OPTIONS = new Set(['-o', '--option', '--setopt', '-t', '--virtual']);
 
-const cache = new WeakMap<DockerInstruction, PackageCommand[]>();
+const PACKAGE_COMMANDS = Symbol('package commands');
 
 /** Lists the package manager commands of a `RUN`, in order. */
 export function packageCommands(
   dockerfile: Dockerfile,
   instruction: DockerInstruction,
 ): PackageCommand[] {
-  const known = cache.get(instruction);
-  if (known) return known;
-  const found: PackageCommand[] = [];
-  for (const command of runCommands(dockerfile, instruction)) {
-    const parsed = parsePackageCommand(command);
-    if (parsed) found.push(parsed);
-  }
-  cache.set(instruction, found);
-  return found;
+  return cachedOn(instruction, PACKAGE_COMMANDS, () => {
+    const found: PackageCommand[] = [];
+    for (const command of runCommands(dockerfile, instruction)) {
+      const parsed = parsePackageCommand(command);
+      if (parsed) found.push(parsed);
+    }
+    return found;
+  });
 }
 
 function parsePackageCommand(command: RunCommand): PackageCommand | undefined {
