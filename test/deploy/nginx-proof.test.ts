@@ -1,11 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import {
-  createServer,
-  request as httpRequest,
-  type IncomingHttpHeaders,
-  type Server,
-} from 'node:http';
+import { readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { connect, type SecureVersion } from 'node:tls';
@@ -25,7 +20,6 @@ import {
 } from './loopback.js';
 
 const NGINX = findProgram('nginx');
-const SERVE_COMMAND = join(ROOT, 'dist', 'cli', 'commands', 'serve.js');
 
 interface Response {
   status: number;
@@ -46,7 +40,6 @@ let ca: Buffer;
 let ports: { http: number; https: number; health: number; upstream: number };
 let nginx: Started | undefined;
 let upstream: Started | undefined;
-let stubUpstream: Server | undefined;
 
 function https(path: string, options: RequestOptions = {}): Promise<Response> {
   return new Promise((resolve, reject) => {
@@ -128,22 +121,12 @@ function handshake(
   });
 }
 
-/** Starts `infraprime serve` on the embedded database, or a stub when the CLI has no serve yet. */
+/**
+ * Starts `infraprime serve` on the embedded database as nginx's upstream. The server sets its own
+ * security headers too. nginx hides the server's copies of the headers it sets, except
+ * Content-Security-Policy, so X-Frame-Options and the others arrive once and come from nginx.
+ */
 async function startUpstream(): Promise<void> {
-  if (!existsSync(SERVE_COMMAND)) {
-    // NOTE: a stub replaces the API until `infraprime serve` is built. It sends no headers of
-    // its own, so every security header seen through nginx comes from nginx.
-    stubUpstream = createServer((request, response) => {
-      response.writeHead(request.url === '/api/v1/projects' ? 401 : 200, {
-        'content-type': 'application/json',
-      });
-      response.end('{}');
-    });
-    await new Promise<void>((resolve) =>
-      stubUpstream!.listen(ports.upstream, '127.0.0.1', resolve),
-    );
-    return;
-  }
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     INFRAPRIME_ENV: 'test',
@@ -240,9 +223,6 @@ describe.skipIf(shouldSkip('nginx', NGINX))('deploy/nginx on loopback', () => {
   afterAll(async () => {
     await stopProcess(nginx);
     await stopProcess(upstream);
-    await new Promise<void>((resolve) =>
-      stubUpstream ? stubUpstream.close(() => resolve()) : resolve(),
-    );
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
