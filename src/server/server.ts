@@ -38,7 +38,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
 /**
  * Stops the server on SIGTERM or SIGINT: it stops accepting connections, lets in-flight
  * requests finish, then closes the pools. Connections still open after `timeoutMs` are cut.
- * Resolves once the server has stopped.
+ * Resolves once the server has stopped. The handlers are removed after the first signal, so a
+ * second one ends the process at once.
  */
 export function closeOnSignals(
   server: RunningServer,

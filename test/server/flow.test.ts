@@ -93,7 +93,7 @@ describe.skipIf(!corpusAvailable).each(backendKinds())('console flow on %s', (ki
     );
   });
 
-  it('ingests a Trivy report and lists critical findings as overdue', async () => {
+  it('lists critical Trivy findings as overdue', async () => {
     const url = `/api/v1/projects/${projectId}/scans`;
     const response = await call(server, admin, 'POST', url, readJson(JUICE_SHOP));
     expect(response.statusCode).toBe(201);
@@ -160,7 +160,7 @@ describe.skipIf(!corpusAvailable).each(backendKinds())('console flow on %s', (ki
     expect(scans).toHaveLength(2);
   });
 
-  it('takes an accepted finding out of the overdue list', async () => {
+  it('removes accepted findings from overdue', async () => {
     const findingsUrl = `/api/v1/projects/${projectId}/findings`;
     const overdue = await readAllPages<FindingItem>(
       server,

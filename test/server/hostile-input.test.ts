@@ -135,7 +135,7 @@ describe.each(backendKinds())('hostile input on %s', (kind) => {
     await expectRejected(await sendRaw(url, JSON.stringify(report)), 400, 'validation-failed');
   });
 
-  it('rolls back an audit whose finding the database rejects', async () => {
+  it('rolls back a rejected audit finding', async () => {
     const url = `/api/v1/projects/${projectId}/audits`;
     const response = await sendRaw(url, JSON.stringify(auditWithMessage('bad\u0000byte')));
     await expectRejected(response, 400, 'validation-failed');
@@ -217,7 +217,7 @@ describe.each(backendKinds())('hostile input on %s', (kind) => {
     expect(response.json().code).toBe('not-found');
   });
 
-  it('logs no server error for any of these requests', () => {
+  it('logs no server errors', () => {
     const errors = server.logs.filter((line) => (line.level as number) >= 50);
     expect(errors).toEqual([]);
   });

@@ -130,7 +130,7 @@ describe.skipIf(STALE)('infraprime commands', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('creates an administrator with the password on standard input', () => {
+  it('creates an admin from standard input', () => {
     const args = ['users', 'create', '--admin', '--email', 'admin@example.test'];
     const result = runCli([...args, '--data', dataDir], `${PASSWORD}\n`);
     expect(result.stderr).toBe('');
@@ -156,7 +156,7 @@ describe.skipIf(STALE)('infraprime commands', () => {
     expect(status.stdout).toBe('applied  001_initial\n');
   });
 
-  it('refuses to start when DATABASE_URL requires TLS the server lacks', async () => {
+  it('serve exits when required TLS is missing', async () => {
     const { createServer } = await import('node:net');
     const stub = createServer((socket) => socket.once('data', () => socket.end('N')));
     await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));

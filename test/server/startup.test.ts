@@ -40,7 +40,7 @@ describe('database and cache startup', () => {
   });
 
   for (const mode of ['require', 'verify-ca', 'verify-full']) {
-    it(`refuses sslmode=${mode} when the server has no TLS`, async () => {
+    it(`rejects sslmode=${mode} without server TLS`, async () => {
       const url = `postgres://app:secret@127.0.0.1:${stub.port}/app?sslmode=${mode}`;
       const opening = openPostgres(url);
       await expect(opening).rejects.toThrow(/does not accept TLS connections/);
@@ -56,7 +56,7 @@ describe('database and cache startup', () => {
   });
 
   it.skipIf(!process.env.INFRAPRIME_TEST_DATABASE_URL)(
-    'refuses a certificate it cannot verify',
+    'rejects an unverifiable certificate',
     async () => {
       const url = new URL(process.env.INFRAPRIME_TEST_DATABASE_URL as string);
       url.searchParams.delete('sslrootcert');
