@@ -12,6 +12,8 @@ describe('classifyByName', () => {
     ['api/Dockerfile.prod', 'dockerfile'],
     ['build/worker.Dockerfile', 'dockerfile'],
     ['Containerfile', 'dockerfile'],
+    ['Dockerfile.alpine', 'dockerfile'],
+    ['docker/Dockerfile.api-prod', 'dockerfile'],
     ['compose.yaml', 'compose'],
     ['deploy/compose.prod.yml', 'compose'],
     ['docker-compose.yml', 'compose'],
@@ -34,12 +36,21 @@ describe('classifyByName', () => {
     expect(classifyByName(path)).toBe(kind);
   });
 
-  it.each(['README.md', 'package.json', 'app.conf', 'Dockerfile.md', 'Dockerfile.txt', 'src/compose.ts', '.github/ci.yml'])(
-    'leaves %s alone',
-    (path) => {
-      expect(classifyByName(path)).toBeUndefined();
-    },
-  );
+  it.each([
+    'README.md',
+    'package.json',
+    'app.conf',
+    'Dockerfile.md',
+    'Dockerfile.txt',
+    'src/compose.ts',
+    '.github/ci.yml',
+    'src/parsers/dockerfile.ts',
+    'test/dockerfile-scan.test.ts',
+    'lib/dockerfile.go',
+    'tests/__snapshots__/Dockerfile.snap',
+  ])('leaves %s alone', (path) => {
+    expect(classifyByName(path)).toBeUndefined();
+  });
 });
 
 describe('groupComposeFiles', () => {
@@ -50,7 +61,13 @@ describe('groupComposeFiles', () => {
   });
 
   it('audits variants as overrides of the base', () => {
-    expect(groupComposeFiles(['docker-compose.yml', 'docker-compose.prod.yml', 'docker-compose.dev.yml'])).toEqual([
+    expect(
+      groupComposeFiles([
+        'docker-compose.yml',
+        'docker-compose.prod.yml',
+        'docker-compose.dev.yml',
+      ]),
+    ).toEqual([
       ['docker-compose.yml'],
       ['docker-compose.yml', 'docker-compose.dev.yml'],
       ['docker-compose.yml', 'docker-compose.prod.yml'],
@@ -58,17 +75,15 @@ describe('groupComposeFiles', () => {
   });
 
   it('keeps folders apart and files without a base alone', () => {
-    expect(groupComposeFiles(['a/compose.yaml', 'b/compose.dev.yaml', 'b/compose.test.yaml'])).toEqual([
-      ['a/compose.yaml'],
-      ['b/compose.dev.yaml'],
-      ['b/compose.test.yaml'],
-    ]);
+    expect(
+      groupComposeFiles(['a/compose.yaml', 'b/compose.dev.yaml', 'b/compose.test.yaml']),
+    ).toEqual([['a/compose.yaml'], ['b/compose.dev.yaml'], ['b/compose.test.yaml']]);
   });
 });
 
 describe('walkTree', () => {
   const files = {
-    'Dockerfile': 'FROM alpine:3.20\n',
+    Dockerfile: 'FROM alpine:3.20\n',
     '.gitignore': 'build/\n.env\n',
     '.env': 'SECRET=1\n',
     'build/Dockerfile': 'FROM alpine:3.20\n',
@@ -81,7 +96,12 @@ describe('walkTree', () => {
   it('skips node_modules and ignored paths without git', () => {
     const root = makeRepo(files);
     const result = walkTree(root, undefined);
-    expect(result.files).toEqual(['.gitignore', 'Dockerfile', 'app/.gitignore', 'app/compose.yaml']);
+    expect(result.files).toEqual([
+      '.gitignore',
+      'Dockerfile',
+      'app/.gitignore',
+      'app/compose.yaml',
+    ]);
     expect([...result.ignored].sort()).toEqual(['.env', 'app/compose.local.yml', 'build/']);
   });
 
@@ -92,7 +112,12 @@ describe('walkTree', () => {
     const git = readGitView(root)!;
     expect([...git.tracked].sort()).toEqual(['Dockerfile', 'app/compose.yaml']);
     const result = walkTree(root, git);
-    expect(result.files).toEqual(['.gitignore', 'Dockerfile', 'app/.gitignore', 'app/compose.yaml']);
+    expect(result.files).toEqual([
+      '.gitignore',
+      'Dockerfile',
+      'app/.gitignore',
+      'app/compose.yaml',
+    ]);
     expect(result.ignored.has('build/')).toBe(true);
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/audit/config.js';
 import { auditPath } from '../../src/audit/engine.js';
-import { type Rule, defineRule } from '../../src/audit/rules/rule.js';
+import { defineRule, type Rule } from '../../src/audit/rules/rule.js';
 import { UsageError } from '../../src/cli/errors.js';
 import { makeRepo } from '../cli/run-cli.js';
 
@@ -23,7 +23,8 @@ const everyRun: Rule = defineRule({
   check(model, report) {
     for (const dockerfile of model.dockerfiles) {
       dockerfile.file.lines.forEach((line, index) => {
-        if (line.startsWith('RUN')) report({ message: `run at ${index + 1}`, location: dockerfile.file.lineAt(index + 1) });
+        if (line.startsWith('RUN'))
+          report({ message: `run at ${index + 1}`, location: dockerfile.file.lineAt(index + 1) });
       });
     }
   },
@@ -48,9 +49,14 @@ const DOCKERFILE = [
 describe('suppressions', () => {
   it('applies inline comments with a reason', () => {
     const findings = audit(makeRepo({ Dockerfile: DOCKERFILE }));
-    const byLine = new Map(findings.filter((f) => f.ruleId === 'DF999').map((f) => [f.location!.startLine, f]));
+    const byLine = new Map(
+      findings.filter((f) => f.ruleId === 'DF999').map((f) => [f.location!.startLine, f]),
+    );
     expect(byLine.get(3)?.suppression).toEqual({ kind: 'inline', reason: 'the mirror needs it' });
-    expect(byLine.get(4)?.suppression).toEqual({ kind: 'inline', reason: 'trailing comment with name' });
+    expect(byLine.get(4)?.suppression).toEqual({
+      kind: 'inline',
+      reason: 'trailing comment with name',
+    });
     expect(byLine.get(6)?.suppression).toBeUndefined();
     expect(byLine.get(7)?.suppression).toBeUndefined();
   });
@@ -81,12 +87,18 @@ describe('suppressions', () => {
     });
     const before = audit(root, new Date('2027-01-31T12:00:00Z'));
     const top = before.find((f) => f.location?.path === 'Dockerfile' && f.ruleId === 'DF999');
-    expect(top?.suppression).toEqual({ kind: 'accepted', reason: 'tracked in the platform backlog', expires: '2027-01-31' });
+    expect(top?.suppression).toEqual({
+      kind: 'accepted',
+      reason: 'tracked in the platform backlog',
+      expires: '2027-01-31',
+    });
     expect(before.find((f) => f.location?.path === 'sub/Dockerfile')?.suppression).toBeUndefined();
     expect(before.some((f) => f.ruleId === 'IP004')).toBe(false);
 
     const after = audit(root, new Date('2027-02-01T00:00:01Z'));
-    expect(after.find((f) => f.location?.path === 'Dockerfile' && f.ruleId === 'DF999')?.suppression).toBeUndefined();
+    expect(
+      after.find((f) => f.location?.path === 'Dockerfile' && f.ruleId === 'DF999')?.suppression,
+    ).toBeUndefined();
     const notice = after.filter((f) => f.ruleId === 'IP004');
     expect(notice).toHaveLength(1);
     expect(notice[0]!.location).toMatchObject({ path: '.infraprime-accepted.yml', startLine: 1 });
@@ -113,10 +125,23 @@ describe('configuration', () => {
     expect(paths).not.toContain('examples/Dockerfile');
   });
 
+  it.each(['test/', 'test'])('ignores a folder written as %s', (entry) => {
+    const root = makeRepo({
+      Dockerfile: 'FROM alpine:3.20\nRUN echo one\n',
+      'test/fixtures/Dockerfile': 'FROM alpine:3.20\nRUN echo two\n',
+      '.infraprime.yml': `ignore:\n  - "${entry}"\n`,
+    });
+    const paths = audit(root).map((f) => f.location?.path);
+    expect(paths).toContain('Dockerfile');
+    expect(paths).not.toContain('test/fixtures/Dockerfile');
+  });
+
   it('names the file and line of an invalid setting', () => {
     const root = makeRepo({ '.infraprime.yml': 'ignore: []\nrules:\n  DF001: loud\n' });
     expect(() => loadConfig(root)).toThrow(UsageError);
-    expect(() => loadConfig(root)).toThrow(/\.infraprime\.yml:3: rules\.DF001 must be off, a severity/);
+    expect(() => loadConfig(root)).toThrow(
+      /\.infraprime\.yml:3: rules\.DF001 must be off, a severity/,
+    );
   });
 
   it('requires a reason on accepted findings', () => {

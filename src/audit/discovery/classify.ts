@@ -2,6 +2,12 @@ import type { FileKind } from '../model/types.js';
 
 const COMPOSE = /^(docker-)?compose([.-][\w.-]+)?\.ya?ml$/i;
 const DOCKERFILE = /^(dockerfile|containerfile)([.-][\w.-]+)?$|\.(dockerfile|containerfile)$/i;
+/**
+ * Extensions of files named like `dockerfile.ts` that hold code, documentation or data about
+ * Dockerfiles: a parser, its tests, a snapshot. `Dockerfile.prod` and `Dockerfile.alpine` stay.
+ */
+const NOT_A_DOCKERFILE =
+  /\.(dockerignore|md|txt|ts|tsx|mts|cts|js|jsx|mjs|cjs|go|py|rs|rb|java|kt|php|cs|c|h|cpp|json|ya?ml|toml|snap|html|css|sh|map|lock)$/;
 const ENV = /^\.env(\.[\w.-]+)?$|^[\w.-]+\.env$/i;
 const NGINX_DIRS = new Set(['nginx', 'conf.d', 'sites-available', 'sites-enabled', 'http.d']);
 
@@ -11,7 +17,7 @@ export function classifyByName(repoPath: string): FileKind | undefined {
   const base = parts[parts.length - 1]!;
   const lower = base.toLowerCase();
 
-  if (DOCKERFILE.test(base) && !/\.(dockerignore|md|txt)$/.test(lower)) return 'dockerfile';
+  if (DOCKERFILE.test(base) && !NOT_A_DOCKERFILE.test(lower)) return 'dockerfile';
   if (COMPOSE.test(base)) return 'compose';
   if (lower === 'pg_hba.conf') return 'pg-hba';
   if (lower === 'postgresql.conf' || lower.endsWith('.postgresql.conf')) return 'postgresql-conf';

@@ -39,11 +39,22 @@ export interface Discovery {
   issues: InputIssue[];
 }
 
+/**
+ * Expands an `ignore` entry so that it also covers a folder's contents, as in `.gitignore`:
+ * `test/` and `test` both leave out everything under `test`.
+ */
+function withFolderContents(glob: string): string[] {
+  const folder = glob.replace(/\/+$/, '');
+  return folder === glob ? [glob, `${folder}/**`] : [`${folder}/**`];
+}
+
 /** Walks the tree under `root` and applies the `ignore` globs. */
 export function discover(root: string, ignoreGlobs: string[] = []): Discovery {
   const git = readGitView(root);
   const walk = walkTree(root, git);
-  const skip = ignoreGlobs.length ? picomatch(ignoreGlobs, { dot: true }) : () => false;
+  const skip = ignoreGlobs.length
+    ? picomatch(ignoreGlobs.flatMap(withFolderContents), { dot: true })
+    : () => false;
   return {
     git,
     paths: walk.files.filter((path) => !skip(path)),
