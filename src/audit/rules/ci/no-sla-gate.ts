@@ -10,7 +10,8 @@ import {
   stepsOf,
 } from './workflow.js';
 
-const GATE_COMMAND = /\binfraprime\s+vulns\s+gate\b/;
+/** The gate as a command on PATH, through npx, or as the package's `bin/infraprime.js`. */
+const GATE_COMMAND = /\binfraprime(?:\.js|@[\w.^~-]+)?\s+vulns\s+gate\b/;
 const IGNORED_STATUS = /\|\|\s*(?:(?:true|exit\s+0|echo)\b|:(?!\S))/;
 
 /**
