@@ -91,7 +91,9 @@ type RelatedLocation = NonNullable<Finding['related']>[number];
 /** Finds the insecure URLs in one variable, leaving out problems that interpolation hides. */
 function insecureUrlsOf(variable: ContainerVariable, pgSslMode: string | undefined): UrlProblem[] {
   // A password written as `${REDIS_PASSWORD}` is set at run time even when the audit cannot see it.
-  const rawHasPassword = findUrls(variable.raw ?? '').some(hasPassword);
+  // `${VAR:?message}` may hold blanks and slashes, so each expression becomes one word first.
+  const raw = (variable.raw ?? '').replace(/\$\{[^}]*\}/g, 'VARIABLE');
+  const rawHasPassword = findUrls(raw).some(hasPassword);
   const found = findInsecureUrls(variable.value ?? '', pgSslMode ? { pgSslMode } : {});
   return found
     .map((url) => ({
