@@ -153,6 +153,12 @@ describe.each(backendKinds())('readiness failures on %s', (kind) => {
       const response = await call(server, null, 'GET', '/ready');
       expect(response.statusCode).toBe(503);
       expect(response.json().checks).toEqual({ database: 'ok', cache: 'failed' });
+      if (kind !== 'pglite') {
+        const api = await call(server, null, 'GET', '/api/v1/projects');
+        expect(api.statusCode).toBe(503);
+        expect(api.json().code).toBe('unavailable');
+        expect((await call(server, null, 'GET', '/health')).statusCode).toBe(200);
+      }
       const warning = server.logs.find((line) => line.msg === 'readiness check failed');
       expect(warning?.level).toBe(40);
     } finally {

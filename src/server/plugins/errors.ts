@@ -57,6 +57,18 @@ function validationErrors(error: FastifyError): FieldError[] {
 }
 
 /**
+ * Reports whether ioredis 5 failed a command for lack of a connection. Those errors carry no
+ * code, so they are recognised by class name and by the library's fixed messages.
+ */
+function isRedisConnectionError(error: Error): boolean {
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    error.message === 'Connection is closed.' ||
+    error.message.startsWith("Stream isn't writeable")
+  );
+}
+
+/**
  * Reports whether PostgreSQL rejected a value (SQLSTATE class 22, data exception), such as a NUL
  * character in text or a date out of range. Such values come from the client, so it is a 400.
  */
@@ -88,6 +100,7 @@ export function toApiError(error: FastifyError | ApiError | Error): ApiError {
   }
   if (fastifyError.code && UNAVAILABLE_CODES.has(fastifyError.code))
     return new ApiError('unavailable');
+  if (isRedisConnectionError(error)) return new ApiError('unavailable');
   return new ApiError('internal');
 }
 
