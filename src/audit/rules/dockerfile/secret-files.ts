@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { readSource } from '../../discovery/read.js';
 import type { DeploymentModel } from '../../model/types.js';
 
 /** What a secret file holds, and whether its content must be read to tell. */
@@ -58,7 +59,10 @@ export function secretFileCandidates(model: DeploymentModel): string[] {
   return found;
 }
 
-/** Returns how sure it is that `path` holds a secret: the content decides when it was read. */
+/**
+ * Returns how sure it is that `path` holds a secret. For `.pem` and `.npmrc` files the content
+ * decides, read from disk when the model has not read it; an unreadable file counts as possible.
+ */
 export function secretCertainty(
   model: DeploymentModel,
   path: string,
@@ -66,7 +70,7 @@ export function secretCertainty(
   const kind = secretFileKind(path);
   if (!kind) return 'none';
   if (!kind.content) return 'certain';
-  const file = model.files.get(path);
+  const file = model.files.get(path) ?? readSource(model.root, path).file;
   if (!file) return 'possible';
   return kind.content.test(file.text) ? 'certain' : 'none';
 }
