@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,6 +139,29 @@ describe.skipIf(STALE)('infraprime commands', () => {
     const again = runCli([...args, '--data', dataDir], `${PASSWORD}\n`);
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/already exists/);
+  });
+
+  it.skipIf(!existsSync('/usr/bin/script'))('prompts without echo on a terminal', async () => {
+    // script(1) runs the command on a pseudo-terminal, so stdin is a TTY as for a person.
+    const command = `${process.execPath} ${BIN} users create --email tty@example.test --data ${dataDir}`;
+    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], { env: childEnv() });
+    let output = '';
+    const waitFor = (text: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => (output.includes(text) ? resolve() : setTimeout(check, 20));
+        check();
+      });
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    const exit = new Promise((resolve) => child.on('exit', resolve));
+    await waitFor('Password: ');
+    child.stdin.write(`${PASSWORD}\r`);
+    await waitFor('Repeat the password: ');
+    child.stdin.write(`${PASSWORD}\r`);
+    expect(await exit).toBe(0);
+    expect(output).toMatch(/created viewer tty@example\.test/);
+    expect(output).not.toContain(PASSWORD);
   });
 
   it('rejects a short password', () => {
