@@ -1,5 +1,10 @@
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/server/app.js';
+import { loadConfig } from '../../src/server/config.js';
+import { openPglite } from '../../src/server/db/pglite-driver.js';
 import { ERROR_CODES } from '../../src/server/errors.js';
+import { createMemoryStore } from '../../src/server/stores/memory-store.js';
 import {
   addUser,
   backendKinds,
@@ -7,6 +12,7 @@ import {
   createTestServer,
   login,
   type Session,
+  TEST_ENV,
   type TestServer,
 } from './helpers.js';
 
@@ -204,5 +210,25 @@ describe.each(backendKinds())('client rate limit on %s', (kind) => {
     expect(limited.headers['retry-after']).toBeDefined();
     expectSecurityHeaders(limited.headers);
     expect((await call(server, null, 'GET', '/health')).statusCode).toBe(200);
+  });
+});
+
+describe('route registration', () => {
+  it('rejects a route without an access rule', async () => {
+    const db = await openPglite(null);
+    const store = createMemoryStore();
+    const app = await buildApp({
+      config: loadConfig(TEST_ENV, {}),
+      db,
+      store,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      expect(() => app.get('/api/v1/open', async () => ({}))).toThrow(/no config\.access rule/);
+    } finally {
+      await app.close();
+      await store.close();
+      await db.close();
+    }
   });
 });
