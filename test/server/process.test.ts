@@ -224,55 +224,69 @@ describe.skipIf(STALE)('infraprime commands', () => {
   });
 });
 
-describe.skipIf(STALE || !corpusAvailable)('SIGKILL during ingest', () => {
-  let dataDir: string;
-  let running: Served | undefined;
-
-  beforeAll(() => {
-    dataDir = mkdtempSync(join(tmpdir(), 'infraprime-kill-'));
-    const args = ['users', 'create', '--admin', '--email', 'admin@example.test'];
-    expect(runCli([...args, '--data', dataDir], `${PASSWORD}\n`).status).toBe(0);
-  });
-
-  afterAll(async () => {
-    running?.child.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  it('leaves either the whole report or nothing', async () => {
-    const first = await serve(dataDir);
-    running = first;
-    const headers = await loginOver(first.url, 'admin@example.test');
-    const projectId = await createProject(first.url, headers);
-    const upload = uploadScan(first.url, headers, projectId).catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    first.child.kill('SIGKILL');
-    await first.exit;
-    await upload;
-
-    const second = await serve(dataDir);
-    running = second;
-    const again = await loginOver(second.url, 'admin@example.test');
-    const base = `${second.url}/api/v1/projects/${projectId}`;
-    const scans = (await (await fetch(`${base}/scans`, { headers: again })).json()) as {
-      items: Array<{ findingCount: number }>;
-    };
-    const findings = (await (
-      await fetch(`${base}/findings?limit=200`, { headers: again })
-    ).json()) as { items: unknown[] };
-    expect(scans.items.length).toBeLessThanOrEqual(1);
-    const stored = scans.items[0]?.findingCount ?? 0;
-    expect(findings.items.length).toBe(stored);
-
-    const retry = await uploadScan(second.url, again, projectId);
-    expect(retry.status).toBe(scans.items.length === 1 ? 200 : 201);
-    second.child.kill('SIGTERM');
-    expect(await second.exit).toBe(0);
-  });
-});
-
 const REAL_SERVICES =
   !!process.env.INFRAPRIME_TEST_DATABASE_URL && !!process.env.INFRAPRIME_TEST_REDIS_URL;
+
+const KILL_TARGETS = REAL_SERVICES ? ['pglite', 'postgres'] : ['pglite'];
+
+describe.skipIf(STALE || !corpusAvailable).each(KILL_TARGETS)(
+  'SIGKILL during ingest on %s',
+  (target) => {
+    let dataDir: string;
+    let running: Served | undefined;
+    let env: NodeJS.ProcessEnv = {};
+    let dropDatabase = async () => {};
+
+    beforeAll(async () => {
+      dataDir = mkdtempSync(join(tmpdir(), 'infraprime-kill-'));
+      if (target === 'postgres') {
+        const database = await createPostgresDatabase();
+        env = { DATABASE_URL: database.url };
+        dropDatabase = database.drop;
+      }
+      const args = ['users', 'create', '--admin', '--email', 'admin@example.test'];
+      expect(runCli([...args, '--data', dataDir], `${PASSWORD}\n`, env).status).toBe(0);
+    });
+
+    afterAll(async () => {
+      running?.child.kill('SIGKILL');
+      await running?.exit;
+      await dropDatabase();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('leaves either the whole report or nothing', async () => {
+      const first = await serve(dataDir, env);
+      running = first;
+      const headers = await loginOver(first.url, 'admin@example.test');
+      const projectId = await createProject(first.url, headers);
+      const upload = uploadScan(first.url, headers, projectId).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      first.child.kill('SIGKILL');
+      await first.exit;
+      await upload;
+
+      const second = await serve(dataDir, env);
+      running = second;
+      const again = await loginOver(second.url, 'admin@example.test');
+      const base = `${second.url}/api/v1/projects/${projectId}`;
+      const scans = (await (await fetch(`${base}/scans`, { headers: again })).json()) as {
+        items: Array<{ findingCount: number }>;
+      };
+      const findings = (await (
+        await fetch(`${base}/findings?limit=200`, { headers: again })
+      ).json()) as { items: unknown[] };
+      expect(scans.items.length).toBeLessThanOrEqual(1);
+      const stored = scans.items[0]?.findingCount ?? 0;
+      expect(findings.items.length).toBe(stored);
+
+      const retry = await uploadScan(second.url, again, projectId);
+      expect(retry.status).toBe(scans.items.length === 1 ? 200 : 201);
+      second.child.kill('SIGTERM');
+      expect(await second.exit).toBe(0);
+    });
+  },
+);
 
 describe.skipIf(STALE || !REAL_SERVICES)('serve with PostgreSQL and Redis', () => {
   let database: Awaited<ReturnType<typeof createPostgresDatabase>>;
