@@ -109,5 +109,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     onConstructorPoisoning: 'error',
   });
   await instance.register(app, deps);
+  // Fastify types the instance with pino's Logger; callers use the default base logger type.
   return instance as unknown as FastifyInstance;
 }

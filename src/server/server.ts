@@ -30,7 +30,13 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     await backends.close();
     throw error;
   }
-  const url = await app.listen({ host: config.host, port: config.port });
+  let url: string;
+  try {
+    url = await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   logger.info({ url }, 'server listening');
   return { app, url };
 }

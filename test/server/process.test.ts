@@ -205,6 +205,28 @@ describe.skipIf(STALE)('infraprime commands', () => {
     }
   });
 
+  it('serve exits when the port is taken', async () => {
+    const { createServer } = await import('node:net');
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = String((holder.address() as { port: number }).port);
+    try {
+      const args = ['serve', '--host', '127.0.0.1', '--port', port, '--data', dataDir];
+      const result = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, ...args], { env: childEnv() });
+        let stderr = '';
+        child.stderr.on('data', (chunk) => {
+          stderr += chunk;
+        });
+        child.on('exit', (status) => resolve({ status, stderr }));
+      });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/the address is in use/);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  });
+
   it.skipIf(!corpusAvailable)('finishes an in-flight upload on SIGTERM', async () => {
     const server = await serve(dataDir);
     const headers = await loginOver(server.url, 'admin@example.test');

@@ -19,6 +19,31 @@ function parsePort(text: string): number {
   return port;
 }
 
+/** Explains a failure to bind the listening socket, or returns null for other errors. */
+function listenError(error: unknown, config: { host: string; port: number }): UsageError | null {
+  const code = (error as { code?: string }).code;
+  const address = `${config.host}:${config.port}`;
+  if (code === 'EADDRINUSE') {
+    return new UsageError(
+      `cannot listen on ${address}: the address is in use`,
+      'stop the other server or choose another --port',
+    );
+  }
+  if (code === 'EACCES') {
+    return new UsageError(
+      `cannot listen on ${address}: permission denied`,
+      'use a port above 1023, or run behind the reverse proxy',
+    );
+  }
+  if (code === 'EADDRNOTAVAIL') {
+    return new UsageError(
+      `cannot listen on ${address}: the address is not on this machine`,
+      'check --host or INFRAPRIME_HOST',
+    );
+  }
+  return null;
+}
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
@@ -48,7 +73,7 @@ export function registerServe(program: Command): void {
         server = await startServer(config, logger);
       } catch (error) {
         logger.error({ err: error }, 'server failed to start');
-        throw asUsageError(error);
+        throw asUsageError(listenError(error, config) ?? error);
       }
       await closeOnSignals(server, logger, config.shutdownTimeoutMs);
     });
