@@ -20,7 +20,7 @@ import { registerRoutes } from './routes/index.js';
 import type { ServiceContext } from './services/context.js';
 import type { KeyValueStore } from './stores/store.js';
 
-/** What the app needs from outside; the caller opens these and closes them after the app. */
+/** External resources of the app. The caller opens them and closes them after the app. */
 export interface AppDependencies {
   config: ServerConfig;
   db: Database;
@@ -51,8 +51,8 @@ function requireAccessRule(route: FastifyRoute): void {
 }
 
 /**
- * The console API as a Fastify plugin: hooks, error handling, authentication and every route.
- * It never listens; `server.ts` does, and tests call `inject`.
+ * Registers the console API on a Fastify instance: hooks, error handling, authentication and
+ * every route. It never listens, because `server.ts` does that and tests call `inject`.
  */
 async function appPlugin(app: FastifyInstance, deps: AppDependencies): Promise<void> {
   const { config } = deps;
