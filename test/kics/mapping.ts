@@ -30,9 +30,6 @@ export const KICS_MAPPING: Record<string, QueryMapping> = {
   },
   'dockerCompose/healthcheck_not_set': {
     rules: ['DC013'],
-    note:
-      'DC013 also requires `interval`, `timeout`, `retries` and `start_period`, so a healthcheck ' +
-      'with only `test` is reported.',
   },
   'dockerCompose/host_namespace_is_shared': {
     rules: ['DC003'],
@@ -42,9 +39,6 @@ export const KICS_MAPPING: Record<string, QueryMapping> = {
   },
   'dockerCompose/networks_not_set': {
     rules: ['DC008'],
-    note:
-      'KICS asks for any `networks` entry. DC008 asks backends and data stores to be on an ' +
-      '`internal: true` network, so a service on a plain network is still reported.',
   },
   'dockerCompose/no_new_privileges_not_set': {
     rules: ['DC019'],
