@@ -1,7 +1,6 @@
 import { defineRule } from '../rule.js';
-import { commandText, runCommands } from './commands.js';
-import { hasCacheMount, packageCommands } from './packages.js';
-import { shippedLayerStages } from './stages.js';
+import { runCommands } from './commands.js';
+import { hasCacheMount, packageCommandReport, shippedPackageCommands } from './packages.js';
 
 export const apkNoCacheRule = defineRule({
   id: 'DF009',
@@ -26,29 +25,22 @@ export const apkNoCacheRule = defineRule({
     'https://wiki.alpinelinux.org/wiki/Alpine_Package_Keeper',
   ],
   check(model, report) {
-    for (const dockerfile of model.dockerfiles) {
-      const stages = shippedLayerStages(model, dockerfile);
-      for (const instruction of dockerfile.instructions) {
-        if (!stages.has(instruction.stage)) continue;
-        for (const install of packageCommands(dockerfile, instruction)) {
-          if (install.manager !== 'apk' || install.action !== 'add') continue;
-          if (install.command.args.includes('--no-cache')) continue;
-          if (hasCacheMount(instruction, /^\/(var\/cache\/apk|etc\/apk\/cache)\/?$/)) continue;
-          const removes = runCommands(dockerfile, instruction).some(
-            (command) =>
-              command.name === 'rm' && command.args.some((arg) => arg.startsWith('/var/cache/apk')),
-          );
-          if (removes) continue;
-          const text = commandText(dockerfile, install.command);
-          report({
-            message:
-              '`apk add` runs without `--no-cache`, so the package index stays in the layer.',
-            location: install.command.location,
-            key: `stage ${instruction.stage}: ${text}`,
-            evidence: text,
-          });
-        }
-      }
+    for (const found of shippedPackageCommands(model)) {
+      const { dockerfile, instruction, install } = found;
+      if (install.manager !== 'apk' || install.action !== 'add') continue;
+      if (install.command.args.includes('--no-cache')) continue;
+      if (hasCacheMount(instruction, /^\/(var\/cache\/apk|etc\/apk\/cache)\/?$/)) continue;
+      const removes = runCommands(dockerfile, instruction).some(
+        (command) =>
+          command.name === 'rm' && command.args.some((arg) => arg.startsWith('/var/cache/apk')),
+      );
+      if (removes) continue;
+      report(
+        packageCommandReport(
+          found,
+          '`apk add` runs without `--no-cache`, so the package index stays in the layer.',
+        ),
+      );
     }
   },
 });

@@ -1,8 +1,7 @@
 import type { Dockerfile, DockerInstruction } from '../../model/types.js';
 import { defineRule } from '../rule.js';
-import { commandText } from './commands.js';
-import { isInstall, packageCommands } from './packages.js';
-import { shippedLayerStages, stageChain } from './stages.js';
+import { isInstall, packageCommandReport, shippedPackageCommands } from './packages.js';
+import { stageChain } from './stages.js';
 
 const DISABLES_RECOMMENDS = /install-recommends\s*["']?\s*=?\s*["']?(0|false)\b/i;
 
@@ -33,28 +32,22 @@ export const aptInstallRecommendsRule = defineRule({
     'https://docs.docker.com/build/building/best-practices/#apt-get',
   ],
   check(model, report) {
-    for (const dockerfile of model.dockerfiles) {
-      const stages = shippedLayerStages(model, dockerfile);
-      for (const instruction of dockerfile.instructions) {
-        if (!stages.has(instruction.stage)) continue;
-        for (const install of packageCommands(dockerfile, instruction)) {
-          if (install.manager !== 'apt' || !isInstall(install)) continue;
-          const avoided = install.command.args.some(
-            (word) =>
-              word === '--no-install-recommends' ||
-              word === '--without-recommends' ||
-              DISABLES_RECOMMENDS.test(word),
-          );
-          if (avoided || configuredBefore(dockerfile, instruction)) continue;
-          const text = commandText(dockerfile, install.command);
-          report({
-            message: `\`${install.command.name} install\` runs without \`--no-install-recommends\`.`,
-            location: install.command.location,
-            key: `stage ${instruction.stage}: ${text}`,
-            evidence: text,
-          });
-        }
-      }
+    for (const found of shippedPackageCommands(model)) {
+      const { dockerfile, instruction, install } = found;
+      if (install.manager !== 'apt' || !isInstall(install)) continue;
+      const avoided = install.command.args.some(
+        (word) =>
+          word === '--no-install-recommends' ||
+          word === '--without-recommends' ||
+          DISABLES_RECOMMENDS.test(word),
+      );
+      if (avoided || configuredBefore(dockerfile, instruction)) continue;
+      report(
+        packageCommandReport(
+          found,
+          `\`${install.command.name} install\` runs without \`--no-install-recommends\`.`,
+        ),
+      );
     }
   },
 });

@@ -1,6 +1,8 @@
-import type { Dockerfile, DockerInstruction } from '../../model/types.js';
+import type { DeploymentModel, Dockerfile, DockerInstruction } from '../../model/types.js';
 import { cachedOn, detailOf } from '../../parsers/dockerfile.js';
-import { type RunCommand, runCommands } from './commands.js';
+import type { Report } from '../rule.js';
+import { commandText, type RunCommand, runCommands } from './commands.js';
+import { shippedLayerStages } from './stages.js';
 
 export type PackageManager = 'apt' | 'apk' | 'yum' | 'zypper' | 'pip';
 
@@ -135,4 +137,35 @@ export function hasCacheMount(instruction: DockerInstruction, targets: RegExp): 
     const target = fields.get('target') ?? fields.get('dst') ?? fields.get('destination') ?? '';
     return fields.get('type') === 'cache' && targets.test(target);
   });
+}
+
+/** A package manager command of a `RUN` in a stage whose files reach a shipped image. */
+export interface ShippedPackageCommand {
+  dockerfile: Dockerfile;
+  instruction: DockerInstruction;
+  install: PackageCommand;
+}
+
+/** Yields the package manager commands of the stages that end up in shipped images. */
+export function* shippedPackageCommands(model: DeploymentModel): Generator<ShippedPackageCommand> {
+  for (const dockerfile of model.dockerfiles) {
+    const stages = shippedLayerStages(model, dockerfile);
+    for (const instruction of dockerfile.instructions) {
+      if (!stages.has(instruction.stage)) continue;
+      for (const install of packageCommands(dockerfile, instruction)) {
+        yield { dockerfile, instruction, install };
+      }
+    }
+  }
+}
+
+/** Builds the report of a package command, keyed by its stage and text so that it stays stable. */
+export function packageCommandReport(found: ShippedPackageCommand, message: string): Report {
+  const text = commandText(found.dockerfile, found.install.command);
+  return {
+    message,
+    location: found.install.command.location,
+    key: `stage ${found.instruction.stage}: ${text}`,
+    evidence: text,
+  };
 }

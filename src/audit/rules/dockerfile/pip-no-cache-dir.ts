@@ -1,9 +1,14 @@
 import type { Dockerfile, DockerInstruction } from '../../model/types.js';
 import { detailOf } from '../../parsers/dockerfile.js';
 import { defineRule } from '../rule.js';
-import { commandText, runCommands } from './commands.js';
-import { hasCacheMount, isInstall, packageCommands } from './packages.js';
-import { shippedLayerStages, stageChain } from './stages.js';
+import { runCommands } from './commands.js';
+import {
+  hasCacheMount,
+  isInstall,
+  packageCommandReport,
+  shippedPackageCommands,
+} from './packages.js';
+import { stageChain } from './stages.js';
 
 export const pipNoCacheDirRule = defineRule({
   id: 'DF010',
@@ -30,35 +35,26 @@ export const pipNoCacheDirRule = defineRule({
     'https://pip.pypa.io/en/stable/topics/caching/',
   ],
   check(model, report) {
-    for (const dockerfile of model.dockerfiles) {
-      const stages = shippedLayerStages(model, dockerfile);
-      for (const instruction of dockerfile.instructions) {
-        if (!stages.has(instruction.stage)) continue;
-        for (const install of packageCommands(dockerfile, instruction)) {
-          if (install.manager !== 'pip' || !isInstall(install)) continue;
-          if (install.command.args.includes('--no-cache-dir')) continue;
-          if (install.command.assignments.has('PIP_NO_CACHE_DIR')) continue;
-          if (
-            hasCacheMount(instruction, /\/\.cache(\/pip)?\/?$/) ||
-            cacheOffInEnv(dockerfile, instruction)
-          )
-            continue;
-          const removes = runCommands(dockerfile, instruction).some(
-            (command) =>
-              command.name === 'rm' && command.args.some((arg) => /(^~|\/root)\/\.cache/.test(arg)),
-          );
-          if (removes) continue;
-          const text = commandText(dockerfile, install.command);
-          const name = install.command.name;
-          const tool = name.startsWith('python') ? `${name} -m pip` : name;
-          report({
-            message: `\`${tool} install\` runs without \`--no-cache-dir\`, so pip's download cache stays in the layer.`,
-            location: install.command.location,
-            key: `stage ${instruction.stage}: ${text}`,
-            evidence: text,
-          });
-        }
-      }
+    for (const found of shippedPackageCommands(model)) {
+      const { dockerfile, instruction, install } = found;
+      if (install.manager !== 'pip' || !isInstall(install)) continue;
+      if (install.command.args.includes('--no-cache-dir')) continue;
+      if (install.command.assignments.has('PIP_NO_CACHE_DIR')) continue;
+      if (hasCacheMount(instruction, /\/\.cache(\/pip)?\/?$/)) continue;
+      if (cacheOffInEnv(dockerfile, instruction)) continue;
+      const removes = runCommands(dockerfile, instruction).some(
+        (command) =>
+          command.name === 'rm' && command.args.some((arg) => /(^~|\/root)\/\.cache/.test(arg)),
+      );
+      if (removes) continue;
+      const name = install.command.name;
+      const tool = name.startsWith('python') ? `${name} -m pip` : name;
+      report(
+        packageCommandReport(
+          found,
+          `\`${tool} install\` runs without \`--no-cache-dir\`, so pip's download cache stays in the layer.`,
+        ),
+      );
     }
   },
 });
