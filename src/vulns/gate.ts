@@ -27,6 +27,11 @@ export interface GateResult {
   counts: Record<FindingState, number>;
 }
 
+/** Returns a zero count for every finding state. */
+export function emptyStateCounts(): Record<FindingState, number> {
+  return { within_sla: 0, due_soon: 0, overdue: 0, accepted: 0, fixed: 0 };
+}
+
 function reasonsFor(severity: Severity, state: FindingState): GateReason[] {
   const reasons: GateReason[] = [];
   if (state === 'overdue') reasons.push('overdue');
@@ -45,13 +50,7 @@ export function evaluateGate(
   policy: SlaPolicy,
   now: Date,
 ): GateResult {
-  const counts: Record<FindingState, number> = {
-    within_sla: 0,
-    due_soon: 0,
-    overdue: 0,
-    accepted: 0,
-    fixed: 0,
-  };
+  const counts = emptyStateCounts();
   const blocking: GateEntry[] = [];
   let uncounted = 0;
   for (const finding of findings) {

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Severity } from '../../finding/finding.js';
-import type { GateEntry, GateReason, GateResult } from '../../vulns/gate.js';
+import {
+  emptyStateCounts,
+  type GateEntry,
+  type GateReason,
+  type GateResult,
+} from '../../vulns/gate.js';
 import type { FindingState } from '../../vulns/types.js';
 import { UsageError } from '../errors.js';
 
@@ -89,13 +94,7 @@ async function readOpenFindings(
 
 /** Applies the gate's rule to findings whose state the console has already computed. */
 export function gateOnServerFindings(findings: ServerFinding[]): GateResult {
-  const counts: Record<FindingState, number> = {
-    within_sla: 0,
-    due_soon: 0,
-    overdue: 0,
-    accepted: 0,
-    fixed: 0,
-  };
+  const counts = emptyStateCounts();
   const blocking: GateEntry[] = [];
   let uncounted = 0;
   for (const finding of findings) {
