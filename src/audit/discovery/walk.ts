@@ -69,7 +69,8 @@ export function walkTree(root: string, git: GitView | undefined): WalkResult {
       visiting.delete(real);
       return;
     }
-    const here = git ? layers : withGitignore(layers, relative, absolute);
+    const hasGitignore = entries.some((entry) => entry.name === '.gitignore');
+    const here = git || !hasGitignore ? layers : withGitignore(layers, relative, absolute);
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
     for (const entry of entries) {
