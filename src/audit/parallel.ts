@@ -69,8 +69,16 @@ export async function auditPathParallel(
       ...(options.rules ? { ruleIds: options.rules.map((rule) => rule.id) } : {}),
     },
   });
+  // Progress advances a shard at a time, because workers do not report file by file.
+  let done = 0;
+  options.onProgress?.(done, discovery.paths.length);
   const results = await Promise.all(
-    shards.map((paths, index) => runShard(task(paths, index === 0 ? discovery.issues : []))),
+    shards.map(async (paths, index) => {
+      const result = await runShard(task(paths, index === 0 ? discovery.issues : []));
+      done += paths.length;
+      options.onProgress?.(done, discovery.paths.length);
+      return result;
+    }),
   );
   return mergeResults(absolute, results, performance.now() - started);
 }
