@@ -188,6 +188,9 @@ function readHeredocs(
     names.push({ name: match[3]!, nameEnd });
   }
 
+  // Several heredocs in one instruction are rare, and dockerfile-ast's reading of them differs
+  // in corner cases (a shared `<<-`, repeated names).
+  if (names.length > 1) throw new Unsupported();
   let lineStart = joined.stop + 1;
   // With no line after the command line, dockerfile-ast reads the heredoc from the command line.
   if (lineStart >= text.length) throw new Unsupported();
@@ -199,6 +202,10 @@ function readHeredocs(
       const line = text.slice(lineStart, stop);
       const bare = tabbed ? line.replace(/^\t+/, '') : line;
       if (bare === name) {
+        // dockerfile-ast reads a delimiter after a line that ends in `\` as part of the body.
+        if (/\\[ \t]*$/.test(text.slice(bodyStart, Math.max(bodyStart, lineStart - 1)))) {
+          throw new Unsupported();
+        }
         closed = true;
         found.end = stop;
         break;
@@ -300,9 +307,12 @@ function propertyOf(text: string, offsets: Int32Array, word: Word): PropertyDeta
   const name = text.slice(word.from, nameTo);
   const valueFrom = nameTo + 1;
   const hasValue = valueFrom < word.to;
+  const rawValue = text.slice(valueFrom, word.to);
+  // dockerfile-ast keeps quotes that do not enclose the whole value, as in `a=b='c'`.
+  if (/["']/.test(rawValue) && !/^(?:"[^"]*"|'[^']*')$/.test(rawValue)) throw new Unsupported();
   return {
     name,
-    value: unquote(text.slice(valueFrom, word.to)),
+    value: unquote(rawValue),
     nameStart,
     nameEnd,
     valueStart: hasValue ? offsets[valueFrom]! : offsets[nameTo]! + 1,
