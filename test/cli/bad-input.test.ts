@@ -89,6 +89,27 @@ describe('bad input', () => {
     expect(found[0]!.message).toContain('symbolic link loop');
   });
 
+  it('skips links that leave the audited folder', () => {
+    const outside = makeRepo({ Dockerfile: 'FROM node\n' });
+    const root = makeRepo({ 'app/Dockerfile': GOOD_DOCKERFILE });
+    symlinkSync('/', join(root, 'rootlink'));
+    symlinkSync(join(outside, 'Dockerfile'), join(root, 'Dockerfile'));
+    const found = inputFindings(root);
+    expect(found.map((finding) => finding.location?.path).sort()).toEqual([
+      'Dockerfile',
+      'rootlink',
+    ]);
+    expect(found[0]!.message).toContain('points outside the audited folder');
+    expect(auditPath(root).findings.some((f) => f.ruleId === 'DF001')).toBe(false);
+  });
+
+  it('follows links that stay inside the folder', () => {
+    const root = makeRepo({ 'shared/Dockerfile': 'FROM node\n' });
+    symlinkSync(join(root, 'shared'), join(root, 'app'));
+    const paths = auditPath(root).findings.map((f) => f.location?.path);
+    expect(paths).toContain('app/Dockerfile');
+  });
+
   it('reports an unreadable file and exits 2', () => {
     const root = makeRepo({
       'api/Dockerfile': GOOD_DOCKERFILE,

@@ -1,5 +1,5 @@
 import { type Dirent, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { type GitView, isIgnoredByGit } from './git.js';
 
@@ -35,6 +35,7 @@ export function walkTree(root: string, git: GitView | undefined): WalkResult {
   const issues: InputIssue[] = [];
   const ignored = new Set<string>();
   const visiting = new Set<string>();
+  const rootReal = realPathOrSelf(root);
 
   // Only the root and folders reached through a symbolic link need realpathSync. An ordinary
   // subfolder's real path is its parent's real path plus its name.
@@ -55,7 +56,7 @@ export function walkTree(root: string, git: GitView | undefined): WalkResult {
       issues.push({
         path: relative,
         message: `symbolic link loop: '${relative}' leads back to a folder already being read`,
-        help: 'remove the link or point it outside the audited tree; InfraPrime skipped it',
+        help: 'remove the link; InfraPrime skipped it',
       });
       return;
     }
@@ -84,6 +85,11 @@ export function walkTree(root: string, git: GitView | undefined): WalkResult {
           const target = statSync(childAbsolute);
           isDirectory = target.isDirectory();
           isFile = target.isFile();
+          const targetReal = realpathSync(childAbsolute);
+          if (targetReal !== rootReal && !targetReal.startsWith(`${rootReal}${sep}`)) {
+            issues.push(linkOutside(childRelative, targetReal));
+            continue;
+          }
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
             issues.push({
@@ -132,6 +138,26 @@ function withGitignore(layers: IgnoreLayer[], relative: string, absolute: string
     return layers;
   }
   return [...layers, { base: relative, rules: ignore().add(text) }];
+}
+
+/**
+ * Reports a link that leaves the audited folder. Following it could walk the whole file system
+ * (a link to `/`) or read files the repository does not own, so it is skipped.
+ */
+function linkOutside(path: string, target: string): InputIssue {
+  return {
+    path,
+    message: `symbolic link '${path}' points outside the audited folder, to '${target}'`,
+    help: 'audit that folder on its own, or replace the link with the files; InfraPrime skipped it',
+  };
+}
+
+function realPathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 function unreadable(path: string, error: unknown): InputIssue {
