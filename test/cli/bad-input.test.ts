@@ -147,6 +147,17 @@ describe('bad input', () => {
     chmodSync(join(root, 'secret'), 0o755);
   });
 
+  it.each([
+    ['a missing folder', '/nonexistent/infraprime/report.json', 'ENOENT'],
+    ['a folder', '/tmp', 'EISDIR'],
+  ])('rejects --output in %s with exit 2', (_, output, code) => {
+    const root = makeRepo({ Dockerfile: GOOD_DOCKERFILE });
+    const result = runCli(['audit', root, '--format', 'json', '-o', output]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`cannot write the report to '${output}' (${code})`);
+    expect(result.stderr).not.toContain('    at ');
+  });
+
   it('stops quietly when the output pipe closes', () => {
     const files: Record<string, string> = {};
     for (let index = 0; index < 200; index++) files[`app${index}/Dockerfile`] = 'FROM node\n';

@@ -145,6 +145,24 @@ describe('vulns gate', () => {
     expect(result.stderr).not.toContain('    at ');
   });
 
+  it('rejects a state path that is a folder', () => {
+    const root = makeRepo({ 'trivy.json': trivyReport([]), 'state/keep': '' });
+    const result = runCli(['vulns', 'gate', 'trivy.json', '--state', 'state'], { cwd: root });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("cannot read state file 'state' (EISDIR)");
+    expect(result.stderr).not.toContain('    at ');
+  });
+
+  it('rejects a state file it cannot write', () => {
+    const root = makeRepo({ 'trivy.json': trivyReport([]), blocker: 'a file, not a folder' });
+    const result = runCli(['vulns', 'gate', 'trivy.json', '--state', 'blocker/state.json'], {
+      cwd: root,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("state file 'blocker/state.json' (ENOTDIR)");
+    expect(result.stderr).not.toContain('    at ');
+  });
+
   it('leaves a corrupt state file alone with exit 2', () => {
     const root = makeRepo({ 'trivy.json': trivyReport([]), 'state.json': '{broken' });
     const result = gate(root, ['trivy.json']);

@@ -141,9 +141,21 @@ async function runAudit(path: string, flags: AuditFlags): Promise<number> {
       durationMs: result.durationMs,
     });
   }
-  if (toFile) writeFileSync(flags.output!, output);
+  if (toFile) writeReport(flags.output!, output);
   else process.stdout.write(output);
 
   if (failingFindings(result.findings, threshold).length > 0) return 1;
   return result.inputErrors > 0 ? 2 : 0;
+}
+
+function writeReport(path: string, output: string): void {
+  try {
+    writeFileSync(path, output);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new UsageError(
+      `cannot write the report to '${path}' (${code})`,
+      'pass --output a file path in a folder that exists and that you can write to',
+    );
+  }
 }

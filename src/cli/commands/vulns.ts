@@ -4,7 +4,12 @@ import type { Severity } from '../../finding/finding.js';
 import { acceptedUntil } from '../../vulns/acceptance.js';
 import { loadAcceptancesFile } from '../../vulns/acceptances-file.js';
 import { evaluateGate, type GateInput, type GateResult } from '../../vulns/gate.js';
-import { applyReportLocally, loadLocalState, saveLocalState } from '../../vulns/local-state.js';
+import {
+  applyReportLocally,
+  type LocalState,
+  loadLocalState,
+  saveLocalState,
+} from '../../vulns/local-state.js';
 import { parseScanReport } from '../../vulns/parse.js';
 import { ReportError } from '../../vulns/report-error.js';
 import { DEFAULT_SLA_POLICY } from '../../vulns/sla.js';
@@ -116,7 +121,7 @@ function gateLocally(
   const acceptances = flags.acceptances ? readAcceptances(flags.acceptances) : [];
   const state = readState(flags.state);
   const findings = applyReportLocally(state, report, image, now);
-  saveLocalState(flags.state, state);
+  writeState(flags.state, state);
 
   const inputs: GateInput[] = findings.map((finding) => ({
     ...finding,
@@ -146,10 +151,28 @@ function readState(path: string) {
   try {
     return loadLocalState(path);
   } catch (error) {
-    if (!(error instanceof ReportError)) throw error;
+    if (error instanceof ReportError) {
+      throw new UsageError(
+        error.message,
+        `delete '${path}' to start over; first-seen times restart from now`,
+      );
+    }
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new UsageError(
-      error.message,
-      `delete '${path}' to start over; first-seen times restart from now`,
+      `cannot read state file '${path}' (${code})`,
+      'pass --state a file path that you can read and write',
+    );
+  }
+}
+
+function writeState(path: string, state: LocalState): void {
+  try {
+    saveLocalState(path, state);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new UsageError(
+      `cannot write state file '${path}' (${code})`,
+      'pass --state a file path in a folder that you can write to',
     );
   }
 }
