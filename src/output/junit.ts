@@ -1,5 +1,5 @@
-import type { Finding } from '../finding/finding.js';
 import type { Rule } from '../audit/rules/rule.js';
+import type { Finding } from '../finding/finding.js';
 import type { AuditReport } from './report.js';
 
 function escapeXml(text: string): string {
@@ -9,6 +9,11 @@ function escapeXml(text: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;');
+}
+
+/** Escapes an attribute value; XML parsers turn a raw line break in an attribute into a blank. */
+function escapeAttribute(text: string): string {
+  return escapeXml(text).replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
 }
 
 /**
@@ -26,7 +31,7 @@ export function formatJunit(report: AuditReport, rules: readonly Rule[]): string
   const suites: string[] = [];
   for (const rule of rules) {
     const findings = byRule.get(rule.id) ?? [];
-    const name = escapeXml(`${rule.id} ${rule.title}`);
+    const name = escapeAttribute(`${rule.id} ${rule.title}`);
     const cases = findings.length
       ? findings.map((finding) => failureCase(rule, finding))
       : [`    <testcase name="${name}" classname="infraprime.${rule.target}"/>`];
@@ -45,7 +50,7 @@ export function formatJunit(report: AuditReport, rules: readonly Rule[]): string
 function failureCase(rule: Rule, finding: Finding): string {
   const at = finding.location;
   const where = at ? `${at.path}:${at.startLine}:${at.startColumn}` : rule.id;
-  const name = escapeXml(`${where} ${rule.id}`);
+  const name = escapeAttribute(`${where} ${rule.id}`);
   const body = escapeXml(`${where} ${finding.severity} ${finding.message}\nhelp: ${rule.fix}`);
-  return `    <testcase name="${name}" classname="infraprime.${rule.target}"${at ? ` file="${escapeXml(at.path)}"` : ''}>\n      <failure message="${escapeXml(finding.message)}" type="${finding.severity}">${body}</failure>\n    </testcase>`;
+  return `    <testcase name="${name}" classname="infraprime.${rule.target}"${at ? ` file="${escapeAttribute(at.path)}"` : ''}>\n      <failure message="${escapeAttribute(finding.message)}" type="${finding.severity}">${body}</failure>\n    </testcase>`;
 }

@@ -1,7 +1,7 @@
-import type { Finding, Severity } from '../finding/finding.js';
-import { SEVERITIES } from '../finding/finding.js';
 import type { Rule } from '../audit/rules/rule.js';
 import type { SourceFile } from '../audit/source.js';
+import type { Finding, Severity } from '../finding/finding.js';
+import { SEVERITIES } from '../finding/finding.js';
 import type { AuditReport } from './report.js';
 
 export interface TextOptions {
@@ -38,10 +38,24 @@ export function formatText(report: AuditReport, options: TextOptions): string {
   return `${body}${body ? '\n' : ''}${options.frames && body ? '\n' : ''}${summary}\n`;
 }
 
+/**
+ * Control characters and bidirectional overrides, which a file name, a service name or a line of
+ * an audited file could use to move the cursor, clear the screen or reorder the text shown.
+ */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Replaces unprintable characters with `\uXXXX`, so one finding stays one line of plain text. */
+export function printable(text: string): string {
+  return text.replace(
+    UNPRINTABLE,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 function headline(finding: Finding, paint: (style: Style, text: string) => string): string {
   const at = finding.location;
-  const where = at ? `${at.path}:${at.startLine}:${at.startColumn}` : '(no file)';
-  return `${paint('bold', where)}  ${finding.ruleId}  ${paint(SEVERITY_STYLE[finding.severity], finding.severity)}  ${finding.message}`;
+  const where = at ? `${printable(at.path)}:${at.startLine}:${at.startColumn}` : '(no file)';
+  return `${paint('bold', where)}  ${finding.ruleId}  ${paint(SEVERITY_STYLE[finding.severity], finding.severity)}  ${printable(finding.message)}`;
 }
 
 function frameBlock(
@@ -58,7 +72,7 @@ function frameBlock(
     for (const related of finding.related) {
       const place = related.location;
       lines.push(
-        `  ${paint('dim', 'related:')} ${place.path}:${place.startLine}:${place.startColumn} ${related.message}`,
+        `  ${paint('dim', 'related:')} ${printable(place.path)}:${place.startLine}:${place.startColumn} ${printable(related.message)}`,
       );
     }
   }
@@ -82,12 +96,12 @@ export function codeFrame(
   const width = String(last).length;
   const out: string[] = [];
   for (let line = first; line <= last; line++) {
-    const text = (all[line - 1] ?? '').replace(/\t/g, '  ').slice(0, 200);
+    const text = printable((all[line - 1] ?? '').replace(/\t/g, '  ').slice(0, 200));
     const marker = line === at.startLine ? paint('red', '>') : ' ';
     out.push(`${marker} ${String(line).padStart(width)} | ${text}`);
     if (line === at.startLine) {
       const raw = all[line - 1] ?? '';
-      const before = raw.slice(0, at.startColumn - 1).replace(/\t/g, '  ').length;
+      const before = printable(raw.slice(0, at.startColumn - 1).replace(/\t/g, '  ')).length;
       const endColumn = at.endLine === at.startLine ? at.endColumn : raw.length + 1;
       const span = Math.max(1, Math.min(200, endColumn - at.startColumn));
       out.push(`  ${' '.repeat(width)} | ${' '.repeat(before)}${paint('red', '^'.repeat(span))}`);

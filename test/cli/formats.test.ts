@@ -80,8 +80,32 @@ describe('output formats', () => {
     const lines = result.stdout.trimEnd().split('\n');
     const summary = lines.pop()!;
     expect(summary).toMatch(/^\d+ findings? .*; \d+ files audited in \d+ ms$/);
-    for (const line of lines) expect(line).toMatch(/^[\w./-]+:\d+:\d+ {2}[A-Z]{2}\d{3} {2}(info|low|medium|high|critical) {2}\S/);
+    for (const line of lines)
+      expect(line).toMatch(
+        /^[\w./-]+:\d+:\d+ {2}[A-Z]{2}\d{3} {2}(info|low|medium|high|critical) {2}\S/,
+      );
     expect(result.stdout).not.toContain('\u001b[');
+  });
+
+  it('escapes control characters in text output', () => {
+    const root = makeRepo({
+      'compose.yaml': 'services:\n  "web\\e[2J\\u202Eevil":\n    image: nginx\n',
+      'odd\nname/Dockerfile': 'FROM node\n',
+    });
+    const result = runCli(['audit', root]);
+    expect(result.stdout).not.toContain('\u001b');
+    expect(result.stdout).not.toContain('\u202e');
+    expect(result.stdout).toContain("service 'web\\u001b[2J\\u202eevil'");
+    expect(result.stdout).toContain('odd\\u000aname/Dockerfile:1:');
+    const lines = result.stdout.trimEnd().split('\n');
+    for (const line of lines.slice(0, -1)) expect(line).toMatch(/^\S+:\d+:\d+ {2}[A-Z]{2}\d{3} /);
+  });
+
+  it('keeps line breaks in junit attributes', () => {
+    const root = makeRepo({ 'odd\nname/Dockerfile': 'FROM node\n' });
+    const xml = runCli(['audit', root, '--format', 'junit']).stdout;
+    expect(xml).toContain('file="odd&#10;name/Dockerfile"');
+    expect(xml).not.toMatch(/="[^"]*\n[^"]*"/);
   });
 
   it('writes the report to --output', () => {
