@@ -66,6 +66,27 @@ describe('output formats', () => {
     expect(output).toContain('Analysis completed successfully');
   });
 
+  // The Multitool's validate command does not check the SARIF schema (it accepts an unknown
+  // level or a ruleIndex past the rules), so the fields code scanning reads are checked here.
+  it('sarif results point at their rules and valid regions', () => {
+    const log = JSON.parse(runCli(['audit', sampleRepo(), '--format', 'sarif']).stdout);
+    const run = log.runs[0];
+    const rules = run.tool.driver.rules as Array<{ id: string }>;
+    expect(run.results.length).toBeGreaterThan(0);
+    for (const result of run.results) {
+      expect(rules[result.ruleIndex]?.id).toBe(result.ruleId);
+      expect(['none', 'note', 'warning', 'error']).toContain(result.level);
+      expect(result.message.text.length).toBeGreaterThan(0);
+      for (const location of result.locations ?? []) {
+        const physical = location.physicalLocation;
+        expect(physical.artifactLocation.uri).not.toMatch(/^\/|^[a-z]+:/i);
+        expect(physical.region.startLine).toBeGreaterThanOrEqual(1);
+        expect(physical.region.startColumn).toBeGreaterThanOrEqual(1);
+        expect(physical.region.endLine).toBeGreaterThanOrEqual(physical.region.startLine);
+      }
+    }
+  });
+
   it('junit output counts one failure per finding', () => {
     const json = JSON.parse(runCli(['audit', sampleRepo(), '--format', 'json']).stdout);
     const active = json.findings.filter((f: { suppression?: unknown }) => !f.suppression).length;
