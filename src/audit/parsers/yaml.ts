@@ -41,6 +41,8 @@ export function customTagsOf(file: YamlFile, doc = 0): CustomTag[] {
 /** Parses a YAML stream, resolving aliases and `<<` merge keys, and keeps a way back to spans. */
 export function parseYaml(file: SourceFile): YamlFile {
   const issues: ParseIssue[] = [];
+  // NOTE: with `uniqueKeys` the yaml package compares each new key with every earlier key of
+  // its mapping, so parsing a mapping of n keys still takes time quadratic in n.
   const parsed = parseAllDocuments(file.text, {
     merge: true,
     prettyErrors: false,
@@ -174,6 +176,27 @@ function mergeSources(value: unknown, targets: Map<Node, Node>): YAMLMap[] {
 
 // ---------------------------------------------------------------- locate
 
+/** The pairs of one mapping: explicit keys by text, the last one written winning, and `<<` entries. */
+interface KeyIndex {
+  keys: Map<string, Pair>;
+  merges: Pair[];
+}
+
+const keyIndexes = new WeakMap<YAMLMap, KeyIndex>();
+
+/** Indexes a mapping's keys on first use, so that locating every key of a large mapping stays linear. */
+function keyIndexOf(map: YAMLMap): KeyIndex {
+  let index = keyIndexes.get(map);
+  if (index) return index;
+  index = { keys: new Map(), merges: [] };
+  for (const pair of map.items) {
+    if (isMergeKey(pair.key)) index.merges.push(pair);
+    else index.keys.set(keyText(pair.key), pair);
+  }
+  keyIndexes.set(map, index);
+  return index;
+}
+
 /** Finds the pair for `key`: explicit keys first (the last one wins), then merge sources in order. */
 function findPair(
   map: YAMLMap,
@@ -183,13 +206,11 @@ function findPair(
 ): Pair | undefined {
   if (seen.has(map)) return undefined;
   seen.add(map);
-  for (let i = map.items.length - 1; i >= 0; i--) {
-    const pair = map.items[i]!;
-    if (!isMergeKey(pair.key) && keyText(pair.key) === key) return pair;
-  }
-  for (const pair of map.items) {
-    if (!isMergeKey(pair.key)) continue;
-    for (const source of mergeSources(pair.value, targets)) {
+  const index = keyIndexOf(map);
+  const pair = index.keys.get(key);
+  if (pair) return pair;
+  for (const merge of index.merges) {
+    for (const source of mergeSources(merge.value, targets)) {
       const found = findPair(source, key, targets, seen);
       if (found) return found;
     }

@@ -1,14 +1,13 @@
+import type { ComposeProject } from '../../model/types.js';
 import { defineRule } from '../rule.js';
 import {
   dockerfileHealthcheck,
   isMapping,
   isTrue,
   joinWords,
-  type ServiceEntry,
   serviceKey,
   servicesOf,
   stringsOf,
-  valueAt,
 } from './helpers.js';
 
 const TIMING_KEYS = ['interval', 'timeout', 'retries', 'start_period'];
@@ -36,9 +35,15 @@ export const healthcheckRule = defineRule({
     'A Dockerfile `HEALTHCHECK` counts as complete, because its flags have defined defaults. When compose overrides only part of it, the settings compose leaves out count as set if the `HEALTHCHECK` sets them.',
   ],
   check(model, report) {
+    const jobsByProject = new Map<ComposeProject, Set<string>>();
     for (const entry of servicesOf(model)) {
-      const { service } = entry;
-      if (isOneShotJob(entry)) continue;
+      const { project, service } = entry;
+      let jobs = jobsByProject.get(project);
+      if (!jobs) {
+        jobs = oneShotJobsOf(project);
+        jobsByProject.set(project, jobs);
+      }
+      if (jobs.has(service.name)) continue;
       const healthcheck = service.config.healthcheck;
       const fromDockerfile = dockerfileHealthcheck(service);
       const dockerfileDisabled = fromDockerfile?.args[0]?.toUpperCase() === 'NONE';
@@ -96,10 +101,16 @@ export const healthcheckRule = defineRule({
   },
 });
 
-/** True when another service waits for this one to exit, so it runs once and needs no healthcheck. */
-function isOneShotJob(entry: ServiceEntry): boolean {
-  return entry.project.services.some((other) => {
-    const condition = valueAt(other.config, ['depends_on', entry.service.name, 'condition']);
-    return condition === 'service_completed_successfully';
-  });
+/** Collects the services that another service waits for to exit, which need no healthcheck. */
+function oneShotJobsOf(project: ComposeProject): Set<string> {
+  const jobs = new Set<string>();
+  for (const service of project.services) {
+    const dependsOn = service.config.depends_on;
+    if (!isMapping(dependsOn)) continue;
+    for (const [name, dependency] of Object.entries(dependsOn)) {
+      const condition = isMapping(dependency) ? dependency.condition : undefined;
+      if (condition === 'service_completed_successfully') jobs.add(name);
+    }
+  }
+  return jobs;
 }

@@ -1,0 +1,78 @@
+import { rmSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildModel } from '../../src/audit/model/build.js';
+import { parseYaml } from '../../src/audit/parsers/yaml.js';
+import { healthcheckRule } from '../../src/audit/rules/compose/healthcheck.js';
+import { SourceFile } from '../../src/audit/source.js';
+import { makeRepo } from '../cli/run-cli.js';
+
+const roots: string[] = [];
+
+afterEach(() => {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
+/** Writes a compose file in which each odd service waits for the one before it to exit. */
+function composeWithServices(count: number): string {
+  const lines = ['services:'];
+  for (let i = 0; i < count; i++) {
+    lines.push(`  s${i}:`, '    image: nginx:1.27');
+    if (i % 2 === 1) {
+      lines.push('    depends_on:', `      s${i - 1}:`);
+      lines.push('        condition: service_completed_successfully');
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Returns the fastest of three runs in milliseconds, which filters out pauses of the runtime. */
+function fastestRun(run: () => void): number {
+  let fastest = Number.POSITIVE_INFINITY;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const started = performance.now();
+    run();
+    fastest = Math.min(fastest, performance.now() - started);
+  }
+  return fastest;
+}
+
+describe('audit scaling', () => {
+  it('healthcheck rule reads depends_on once per service', () => {
+    const count = 200;
+    const root = makeRepo({ 'compose.yaml': composeWithServices(count) });
+    roots.push(root);
+    const { model } = buildModel(root);
+    let reads = 0;
+    for (const service of model.compose[0]!.services) {
+      service.config = new Proxy(service.config, {
+        get(target, key, receiver) {
+          if (key === 'depends_on') reads++;
+          return Reflect.get(target, key, receiver);
+        },
+      });
+    }
+
+    const reported: string[] = [];
+    healthcheckRule.check(model, (report) => reported.push(report.message));
+
+    expect(reads).toBeLessThanOrEqual(2 * count);
+    expect(reported).toHaveLength(count / 2);
+  });
+
+  it('yaml locate stays linear in key count', () => {
+    // A linear lookup makes four times the keys cost about four times as long, a scan per
+    // lookup sixteen times. The bound of eight sits between the two.
+    const timeLocatingAll = (count: number) => {
+      const yaml = parseYaml(new SourceFile('compose.yaml', composeWithServices(count)));
+      return fastestRun(() => {
+        for (let i = 0; i < count; i++) yaml.locate(['services', `s${i}`, 'image']);
+      });
+    };
+    timeLocatingAll(500);
+
+    const small = timeLocatingAll(1_000);
+    const large = timeLocatingAll(4_000);
+
+    expect(large / small).toBeLessThan(8);
+  });
+});
