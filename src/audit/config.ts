@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { UsageError } from '../cli/errors.js';
-import { type Severity, isSeverity } from '../finding/finding.js';
+import { isSeverity, type Severity } from '../finding/finding.js';
+import { allRules } from './rules/registry.js';
+import type { Rule } from './rules/rule.js';
 
 export const CONFIG_FILE = '.infraprime.yml';
 export const ACCEPTED_FILE = '.infraprime-accepted.yml';
@@ -33,23 +35,32 @@ export interface AuditConfig {
   composeProjects?: string[][];
 }
 
+const ACCEPTANCE_KEYS = ['rule', 'path', 'fingerprint', 'reason', 'expires'];
+
+const LIST_RULES_HELP = 'run `infraprime rules` to list the rule ids and names';
+
 export const EMPTY_CONFIG: AuditConfig = { rules: {}, ignore: [], accepted: [] };
 
 /**
  * Loads `.infraprime.yml` and `.infraprime-accepted.yml` from the audit root, or the config
- * file given. A malformed file is a usage error that names the file, line and key.
+ * file given. A malformed file, or a rule not in `knownRules`, is a usage error that names the
+ * file, line and key.
  */
-export function loadConfig(root: string, explicitPath?: string): AuditConfig {
+export function loadConfig(
+  root: string,
+  explicitPath?: string,
+  knownRules: readonly Rule[] = allRules,
+): AuditConfig {
   const configPath = explicitPath ?? join(root, CONFIG_FILE);
   const config = readYaml(configPath, explicitPath !== undefined);
   const result: AuditConfig = { rules: {}, ignore: [], accepted: [] };
-  if (config) applyConfig(result, config);
+  if (config) applyConfig(result, config, knownRules);
   const accepted = readYaml(join(root, ACCEPTED_FILE), false);
   if (accepted) {
     const list = Array.isArray(accepted.value)
       ? accepted.value
       : (accepted.value as { accepted?: unknown })?.accepted;
-    result.accepted.push(...parseAccepted(list, accepted, ACCEPTED_FILE));
+    result.accepted.push(...parseAccepted(list, accepted, ACCEPTED_FILE, knownRules));
   }
   return result;
 }
@@ -90,14 +101,19 @@ function readYaml(path: string, required: boolean): LoadedYaml | undefined {
   };
 }
 
-function invalid(file: LoadedYaml, keyPath: Array<string | number>, problem: string): UsageError {
+function invalid(
+  file: LoadedYaml,
+  keyPath: Array<string | number>,
+  problem: string,
+  help = 'see docs/configuration.md for the format of .infraprime.yml',
+): UsageError {
   return new UsageError(
     `${file.path}:${file.lineOf(keyPath)}: ${keyPath.join('.')} ${problem}`,
-    'see docs/configuration.md for the format of .infraprime.yml',
+    help,
   );
 }
 
-function applyConfig(result: AuditConfig, file: LoadedYaml): void {
+function applyConfig(result: AuditConfig, file: LoadedYaml, knownRules: readonly Rule[]): void {
   const value = file.value ?? {};
   if (typeof value !== 'object' || Array.isArray(value))
     throw invalid(file, [], 'must be a mapping');
@@ -112,7 +128,7 @@ function applyConfig(result: AuditConfig, file: LoadedYaml): void {
       );
     }
   }
-  if (config.rules !== undefined) result.rules = parseRuleSettings(config.rules, file);
+  if (config.rules !== undefined) result.rules = parseRuleSettings(config.rules, file, knownRules);
   if (config.ignore !== undefined) {
     if (!isStringList(config.ignore)) throw invalid(file, ['ignore'], 'must be a list of globs');
     result.ignore = config.ignore;
@@ -130,15 +146,22 @@ function applyConfig(result: AuditConfig, file: LoadedYaml): void {
     result.composeProjects = projects as string[][];
   }
   if (config.accepted !== undefined)
-    result.accepted.push(...parseAccepted(config.accepted, file, CONFIG_FILE));
+    result.accepted.push(...parseAccepted(config.accepted, file, CONFIG_FILE, knownRules));
 }
 
-function parseRuleSettings(value: unknown, file: LoadedYaml): Record<string, RuleSetting> {
+function parseRuleSettings(
+  value: unknown,
+  file: LoadedYaml,
+  knownRules: readonly Rule[],
+): Record<string, RuleSetting> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalid(file, ['rules'], 'must map rule ids to off, a severity, or { severity }');
   }
+  const names = new Set(knownRules.flatMap((rule) => [rule.id, rule.name.toUpperCase()]));
   const settings: Record<string, RuleSetting> = {};
   for (const [id, setting] of Object.entries(value)) {
+    if (!names.has(id.toUpperCase()))
+      throw invalid(file, ['rules', id], 'is not a known rule id or name', LIST_RULES_HELP);
     if (setting === 'off' || setting === false) settings[id.toUpperCase()] = { enabled: false };
     else if (isSeverity(setting)) settings[id.toUpperCase()] = { enabled: true, severity: setting };
     else if (
@@ -161,30 +184,79 @@ function parseRuleSettings(value: unknown, file: LoadedYaml): Record<string, Rul
   return settings;
 }
 
-function parseAccepted(value: unknown, file: LoadedYaml, name: string): Acceptance[] {
+function parseAccepted(
+  value: unknown,
+  file: LoadedYaml,
+  name: string,
+  knownRules: readonly Rule[],
+): Acceptance[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw invalid(file, ['accepted'], 'must be a list of entries');
   const base = Array.isArray(file.value) ? [] : ['accepted'];
+  const ids = new Set(knownRules.map((rule) => rule.id));
   return value.map((entry, index) => {
     const at = [...base, index];
-    if (typeof entry !== 'object' || entry === null) throw invalid(file, at, 'must be a mapping');
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      throw invalid(file, at, 'must be a mapping');
+    // An unknown or mistyped key would otherwise widen the entry to every file or finding.
+    for (const key of Object.keys(entry)) {
+      if (ACCEPTANCE_KEYS.includes(key)) continue;
+      throw invalid(
+        file,
+        [...at, key],
+        'is not a known key',
+        `rename it to one of ${ACCEPTANCE_KEYS.join(', ')}, or remove it`,
+      );
+    }
     const { rule, path, fingerprint, reason, expires } = entry as Record<string, unknown>;
     if (typeof rule !== 'string') throw invalid(file, [...at, 'rule'], 'is missing');
+    if (!ids.has(rule.toUpperCase()))
+      throw invalid(file, [...at, 'rule'], `'${rule}' is not a known rule id`, LIST_RULES_HELP);
+    if (path !== undefined && typeof path !== 'string') {
+      throw invalid(
+        file,
+        [...at, 'path'],
+        'must be a file path relative to the audited folder, such as sub/Dockerfile',
+        'write one path per entry, and repeat the entry for each file',
+      );
+    }
+    if (fingerprint !== undefined && typeof fingerprint !== 'string') {
+      throw invalid(
+        file,
+        [...at, 'fingerprint'],
+        'must be the fingerprint of one finding, as a quoted string',
+        'copy the fingerprint from the JSON output of `infraprime audit --format json`',
+      );
+    }
     if (typeof reason !== 'string' || reason.trim() === '')
       throw invalid(file, [...at, 'reason'], 'is missing; every accepted finding needs a reason');
-    const expiry = expires instanceof Date ? expires.toISOString().slice(0, 10) : expires;
-    if (typeof expiry !== 'string' || Number.isNaN(Date.parse(expiry))) {
-      throw invalid(file, [...at, 'expires'], 'must be a date such as 2027-01-31');
+    const expiry = calendarDate(expires);
+    if (expiry === undefined) {
+      throw invalid(
+        file,
+        [...at, 'expires'],
+        'must be a date written as YYYY-MM-DD, such as 2027-01-31',
+      );
     }
     return {
       rule: rule.toUpperCase(),
-      ...(typeof path === 'string' ? { path } : {}),
+      ...(typeof path === 'string' ? { path: posix.normalize(path) } : {}),
       ...(typeof fingerprint === 'string' ? { fingerprint } : {}),
       reason,
       expires: expiry,
       source: { path: name, line: file.lineOf(at) },
     };
   });
+}
+
+/** Returns a YYYY-MM-DD date unchanged when that day exists, and undefined otherwise. */
+function calendarDate(value: unknown): string | undefined {
+  const text = value instanceof Date ? value.toISOString().slice(0, 10) : value;
+  if (typeof text !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(text)) return undefined;
+  // Date takes days up to 31 in any month and rolls 30 February over to March, so compare back.
+  const date = new Date(`${text}T00:00:00Z`);
+  if (Number.isNaN(date.getTime())) return undefined;
+  return date.toISOString().slice(0, 10) === text ? text : undefined;
 }
 
 function isStringList(value: unknown): value is string[] {

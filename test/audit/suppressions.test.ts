@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/audit/config.js';
 import { auditPath } from '../../src/audit/engine.js';
+import { allRules } from '../../src/audit/rules/registry.js';
 import { defineRule, type Rule } from '../../src/audit/rules/rule.js';
 import { UsageError } from '../../src/cli/errors.js';
 import { makeRepo } from '../cli/run-cli.js';
@@ -31,7 +32,7 @@ const everyRun: Rule = defineRule({
 });
 
 function audit(root: string, now = new Date('2026-12-04T00:00:00Z'), noIgnore = false) {
-  const config = loadConfig(root);
+  const config = loadConfig(root, undefined, [...allRules, everyRun]);
   return auditPath(root, { rules: [everyRun], config, now, noIgnore }).findings;
 }
 
@@ -152,5 +153,79 @@ describe('configuration', () => {
   it('rejects unknown keys', () => {
     const root = makeRepo({ '.infraprime.yml': 'rule:\n  DF001: off\n' });
     expect(() => loadConfig(root)).toThrow(/rule is not a known key/);
+  });
+
+  it('rejects unknown rule ids', () => {
+    const root = makeRepo({ '.infraprime.yml': 'rules:\n  DF001: off\n  DF9999: off\n' });
+    expect(() => loadConfig(root)).toThrow(
+      /\.infraprime\.yml:3: rules\.DF9999 is not a known rule/,
+    );
+    expect(() => loadConfig(root)).toThrow(
+      expect.objectContaining({ help: expect.stringContaining('infraprime rules') }),
+    );
+  });
+});
+
+/** Loads an accepted-findings file whose one entry has the given extra lines. */
+function loadAcceptance(...lines: string[]) {
+  const entry = ['- rule: DF001', '  reason: tracked in the backlog', ...lines, ''];
+  return () => loadConfig(makeRepo({ '.infraprime-accepted.yml': entry.join('\n') }));
+}
+
+describe('accepted findings file', () => {
+  it('rejects an unknown key', () => {
+    const load = loadAcceptance('  expires: 2027-01-31', '  paht: Dockerfile');
+    expect(load).toThrow(UsageError);
+    expect(load).toThrow(/\.infraprime-accepted\.yml:4: 0\.paht is not a known key/);
+    expect(load).toThrow(expect.objectContaining({ help: expect.stringContaining('path') }));
+  });
+
+  it('rejects a path that is a list', () => {
+    const load = loadAcceptance('  expires: 2027-01-31', '  path: [Dockerfile]');
+    expect(load).toThrow(/\.infraprime-accepted\.yml:4: 0\.path must be a file path/);
+  });
+
+  it('rejects a numeric fingerprint', () => {
+    const load = loadAcceptance('  expires: 2027-01-31', '  fingerprint: 12345');
+    expect(load).toThrow(/\.infraprime-accepted\.yml:4: 0\.fingerprint must be the fingerprint/);
+  });
+
+  it('rejects an unknown rule id', () => {
+    const root = makeRepo({
+      '.infraprime-accepted.yml': '- rule: DF9999\n  reason: typo\n  expires: 2027-01-31\n',
+    });
+    expect(() => loadConfig(root)).toThrow(/:1: 0\.rule 'DF9999' is not a known rule id/);
+  });
+
+  it.each(['"1"', '2027-02-30', '2027-13-01', '99999-12-31', '2027-1-5', '2027-01-31T00:00:00Z'])(
+    'rejects the expiry date %s',
+    (date) => {
+      const load = loadAcceptance(`  expires: ${date}`);
+      expect(load).toThrow(/\.infraprime-accepted\.yml:3: 0\.expires must be a date/);
+    },
+  );
+
+  it('accepts a leap day', () => {
+    const config = loadAcceptance('  expires: 2028-02-29')();
+    expect(config.accepted[0]?.expires).toBe('2028-02-29');
+  });
+
+  it('matches a path written with ./', () => {
+    const root = makeRepo({
+      Dockerfile: 'FROM alpine:3.20\nRUN echo one\n',
+      'sub/Dockerfile': 'FROM alpine:3.20\nRUN echo two\n',
+      '.infraprime-accepted.yml': [
+        '- rule: DF999',
+        '  path: ./sub/Dockerfile',
+        '  reason: tracked in the platform backlog',
+        '  expires: 2027-01-31',
+        '',
+      ].join('\n'),
+    });
+    const findings = audit(root).filter((f) => f.ruleId === 'DF999');
+    const sub = findings.find((f) => f.location?.path === 'sub/Dockerfile');
+    const top = findings.find((f) => f.location?.path === 'Dockerfile');
+    expect(sub?.suppression?.kind).toBe('accepted');
+    expect(top?.suppression).toBeUndefined();
   });
 });
