@@ -42,6 +42,7 @@ export async function openBackends(config: ServerConfig, log: Logger): Promise<B
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    command: 'infraprime serve',
     onPlainFallback: (database) =>
       log.warn({ database }, 'database connection is not encrypted; set sslmode=verify-full'),
     onIdleError: (error) => log.error({ err: error }, 'idle database connection failed'),

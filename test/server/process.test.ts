@@ -227,6 +227,32 @@ describe.skipIf(STALE)('infraprime commands', () => {
     }
   });
 
+  it('rejects a data folder in use by serve', async () => {
+    const server = await serve(dataDir);
+    try {
+      const pid = String(server.child.pid);
+      const args = ['users', 'create', '--email', 'locked@example.test', '--data', dataDir];
+      const create = runCli(args, `${PASSWORD}\n`);
+      expect(create.status).toBe(2);
+      expect(create.stdout).toBe('');
+      expect(create.stderr).toContain(`infraprime serve (pid ${pid})`);
+      expect(create.stderr).toMatch(/help: stop/);
+      for (const command of ['migrate', 'status']) {
+        const db = runCli(['db', command, '--data', dataDir]);
+        expect(db.status).toBe(2);
+        expect(db.stderr).toContain(`pid ${pid}`);
+      }
+      const second = runCli(['serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir]);
+      expect(second.status).toBe(2);
+      expect(second.stderr).toContain(`pid ${pid}`);
+    } finally {
+      server.child.kill('SIGTERM');
+      expect(await server.exit).toBe(0);
+    }
+    const after = runCli(['db', 'status', '--data', dataDir]);
+    expect(after.status).toBe(0);
+  });
+
   it.skipIf(!corpusAvailable)('finishes an in-flight upload on SIGTERM', async () => {
     const server = await serve(dataDir);
     const headers = await loginOver(server.url, 'admin@example.test');

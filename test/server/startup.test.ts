@@ -1,8 +1,14 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openBackends } from '../../src/server/backends.js';
 import { loadConfig } from '../../src/server/config.js';
+import { DataFolderLockedError, LOCK_FILE } from '../../src/server/db/data-lock.js';
+import { openPglite } from '../../src/server/db/pglite-driver.js';
 import { openPostgres } from '../../src/server/db/postgres-driver.js';
 import { realBackendsMissingUnderCi } from './helpers.js';
 
@@ -71,5 +77,37 @@ describe('database and cache startup', () => {
     config.dataDir = null;
     const log = pino({ level: 'silent' });
     await expect(openBackends(config, log)).rejects.toThrow(/cannot use Redis at 127.0.0.1/);
+  });
+});
+
+describe('embedded database folder lock', () => {
+  let dataDir: string;
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'infraprime-lock-'));
+  });
+
+  afterEach(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('takes over a lock of a dead process', async () => {
+    const dead = spawnSync(process.execPath, ['-e', '']);
+    const stale = { pid: dead.pid, command: 'infraprime serve' };
+    writeFileSync(join(dataDir, LOCK_FILE), JSON.stringify(stale));
+    const db = await openPglite(dataDir, 'infraprime db status');
+    const owner = JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8'));
+    expect(owner).toEqual({ pid: process.pid, command: 'infraprime db status' });
+    await db.close();
+    expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
+  });
+
+  it('rejects a lock of a live process', async () => {
+    const live = { pid: process.ppid, command: 'infraprime serve' };
+    writeFileSync(join(dataDir, LOCK_FILE), JSON.stringify(live));
+    const opening = openPglite(dataDir, 'infraprime db status');
+    await expect(opening).rejects.toThrow(DataFolderLockedError);
+    await expect(opening).rejects.toThrow(`infraprime serve (pid ${process.ppid})`);
+    expect(existsSync(join(dataDir, 'pglite', 'PG_VERSION'))).toBe(false);
   });
 });

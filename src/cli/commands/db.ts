@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import pino from 'pino';
 import { ConfigError, loadConfig, type ServerConfig } from '../../server/config.js';
+import { DataFolderLockedError } from '../../server/db/data-lock.js';
 import { type Database, DatabaseStartupError } from '../../server/db/database.js';
 import { MigrationError, migrate, migrationStatus } from '../../server/db/migrate.js';
 import { openDatabase } from '../../server/db/open.js';
@@ -18,6 +19,7 @@ const STARTUP_ERRORS = [
 
 /** Turns a configuration or connection failure into a message for the operator. */
 export function asUsageError(error: unknown): unknown {
+  if (error instanceof DataFolderLockedError) return new UsageError(error.message, error.help);
   if (STARTUP_ERRORS.some((type) => error instanceof type)) {
     return new UsageError((error as Error).message);
   }
@@ -41,14 +43,22 @@ export function commandLogger(config: ServerConfig) {
   );
 }
 
-/** Opens the database `serve` would use, runs `work` on it and closes it. */
+/**
+ * Opens the database `serve` would use, runs `work` on it and closes it. `command`, such as
+ * `infraprime db migrate`, names this process to others that find the data folder locked.
+ */
 export async function withDatabase<T>(
   config: ServerConfig,
+  command: string,
   work: (db: Database) => Promise<T>,
 ): Promise<T> {
   let db: Database;
   try {
-    db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    db = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      command,
+    });
   } catch (error) {
     throw asUsageError(error);
   }
@@ -82,7 +92,9 @@ export function registerDb(program: Command): void {
     .option(...DATA_OPTION)
     .action(async (flags: { data?: string }) => {
       const config = commandConfig(flags);
-      const applied = await withDatabase(config, (database) => migrate(database));
+      const applied = await withDatabase(config, 'infraprime db migrate', (database) =>
+        migrate(database),
+      );
       const names = applied.map(migrationName);
       process.stdout.write(
         applied.length === 0
@@ -95,7 +107,9 @@ export function registerDb(program: Command): void {
     .option(...DATA_OPTION)
     .action(async (flags: { data?: string }) => {
       const config = commandConfig(flags);
-      const status = await withDatabase(config, (database) => migrationStatus(database));
+      const status = await withDatabase(config, 'infraprime db status', (database) =>
+        migrationStatus(database),
+      );
       for (const item of status.applied) {
         process.stdout.write(`applied  ${migrationName(item)}\n`);
       }

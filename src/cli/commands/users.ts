@@ -85,9 +85,7 @@ export function registerUsers(program: Command): void {
       const config = commandConfig(flags);
       const password = await readPassword();
       const log = commandLogger(config);
-      // NOTE: PGlite allows one process per data folder, so with the embedded database the
-      // server must be stopped while this runs.
-      const user = await withDatabase(config, async (db) => {
+      const user = await withDatabase(config, 'infraprime users create', async (db) => {
         await migrate(db);
         try {
           const created = await createUser(

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { DataFolderLockedError, lockDataFolder } from './data-lock.js';
 import {
   type Database,
   DatabaseStartupError,
@@ -23,14 +24,25 @@ function wrap(target: PGlite | Transaction): Queryable {
 /**
  * Opens PGlite (PostgreSQL compiled to WebAssembly) on a data folder, or in memory when
  * `dataDir` is null. PGlite serves one connection, so statements run one after another.
+ * PGlite also allows one process per data folder, so the folder is locked for this process
+ * until `close`; `command` names this process in the message another one gets.
  */
-export async function openPglite(dataDir: string | null): Promise<Database> {
+export async function openPglite(
+  dataDir: string | null,
+  command = 'another InfraPrime process',
+): Promise<Database> {
   const path = dataDir === null ? null : resolve(dataDir, 'pglite');
+  let unlock = () => {};
   let pglite: PGlite;
   try {
-    if (path) mkdirSync(path, { recursive: true, mode: 0o700 });
+    if (dataDir !== null && path !== null) {
+      mkdirSync(path, { recursive: true, mode: 0o700 });
+      unlock = lockDataFolder(resolve(dataDir), command);
+    }
     pglite = path ? await PGlite.create(path) : await PGlite.create();
   } catch (error) {
+    unlock();
+    if (error instanceof DataFolderLockedError) throw error;
     throw new DatabaseStartupError(
       `cannot open the embedded database in ${path ?? 'memory'}: ${(error as Error).message}. Check that the folder is writable and not used by another InfraPrime server.`,
       { cause: error },
@@ -48,6 +60,7 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
     },
     async close() {
       if (!pglite.closed) await pglite.close();
+      unlock();
     },
   };
 }
