@@ -1,5 +1,5 @@
 import { severityRank } from '../finding/finding.js';
-import { aliasSet, canonicalVulnId, mergeIds, sharesMergeId } from './aliases.js';
+import { aliasSet, canonicalVulnId, mergeIds } from './aliases.js';
 import type { ObservedVulnerability, Scanner, TrackedFinding } from './types.js';
 
 function packageKey(finding: { packageName: string; packageLocation: string }): string {
@@ -23,19 +23,38 @@ function combine(a: ObservedVulnerability, b: ObservedVulnerability): ObservedVu
 
 /**
  * Merges the entries of one report that name the same flaw in the same package: the same id
- * listed twice, or a CVE and a GHSA that the scanner links. The worst severity wins.
+ * listed twice, or a CVE and a GHSA that the scanner links. The worst severity wins. Runs in
+ * time linear in the number of entries and their ids, so a report with tens of thousands of
+ * CVEs in one package stays fast.
  */
 export function mergeObserved(vulns: readonly ObservedVulnerability[]): ObservedVulnerability[] {
-  const byPackage = new Map<string, ObservedVulnerability[]>();
+  // Each package's merged entries, keyed by a sequence number that grows as entries are
+  // added. A Map iterates in insertion order, so an entry that absorbs others moves last.
+  const byPackage = new Map<string, Map<number, ObservedVulnerability>>();
+  // Package key and merge id to the sequence number of the entry that contains that id.
+  const byMergeId = new Map<string, number>();
+  let sequence = 0;
   for (const vuln of vulns) {
     const key = packageKey(vuln);
-    const group = byPackage.get(key) ?? [];
-    const overlapping = group.filter((other) => sharesMergeId(other.aliases, vuln.aliases));
+    const group = byPackage.get(key) ?? new Map<number, ObservedVulnerability>();
+    byPackage.set(key, group);
+
+    const overlapping = new Set<number>();
+    for (const id of mergeIds(vuln.aliases)) {
+      const found = byMergeId.get(`${key}\u0000${id}`);
+      if (found !== undefined && group.has(found)) overlapping.add(found);
+    }
     let merged = vuln;
-    for (const other of overlapping) merged = combine(other, merged);
-    byPackage.set(key, [...group.filter((other) => !overlapping.includes(other)), merged]);
+    for (const found of [...overlapping].sort((a, b) => a - b)) {
+      merged = combine(group.get(found) as ObservedVulnerability, merged);
+      group.delete(found);
+    }
+
+    sequence += 1;
+    group.set(sequence, merged);
+    for (const id of mergeIds(merged.aliases)) byMergeId.set(`${key}\u0000${id}`, sequence);
   }
-  return [...byPackage.values()].flat();
+  return [...byPackage.values()].flatMap((group) => [...group.values()]);
 }
 
 export interface ReconcileOptions {
@@ -103,13 +122,30 @@ function applyAbsence(finding: TrackedFinding, { scanner, at }: ReconcileOptions
   return { ...finding, openIn, status: 'fixed', fixedAt: at };
 }
 
+/** Maps package key and merge id to the position of the first existing finding with that id. */
+function indexByMergeId(existing: readonly TrackedFinding[]): Map<string, number> {
+  const index = new Map<string, number>();
+  existing.forEach((finding, position) => {
+    for (const id of mergeIds(finding.aliases)) {
+      const key = `${packageKey(finding)}\u0000${id}`;
+      if (!index.has(key)) index.set(key, position);
+    }
+  });
+  return index;
+}
+
+/** Finds the earliest existing finding in the same package that shares a merge id. */
 function findMatch(
-  candidates: readonly TrackedFinding[] | undefined,
+  existing: readonly TrackedFinding[],
+  index: Map<string, number>,
   vuln: ObservedVulnerability,
 ): TrackedFinding | undefined {
-  if (!candidates) return undefined;
-  const ids = new Set(mergeIds(vuln.aliases));
-  return candidates.find((finding) => mergeIds(finding.aliases).some((id) => ids.has(id)));
+  let first: number | undefined;
+  for (const id of mergeIds(vuln.aliases)) {
+    const position = index.get(`${packageKey(vuln)}\u0000${id}`);
+    if (position !== undefined && (first === undefined || position < first)) first = position;
+  }
+  return first === undefined ? undefined : existing[first];
 }
 
 /**
@@ -123,18 +159,13 @@ export function reconcileScan(
   options: ReconcileOptions,
 ): ReconcileResult {
   const current = new Map(existing.map((finding) => [finding.id, finding]));
-  const byPackage = new Map<string, TrackedFinding[]>();
-  for (const finding of existing) {
-    const list = byPackage.get(packageKey(finding)) ?? [];
-    list.push(finding);
-    byPackage.set(packageKey(finding), list);
-  }
+  const index = indexByMergeId(existing);
 
   const created: TrackedFinding[] = [];
   const seen = new Set<string>();
   let reopened = 0;
   for (const vuln of mergeObserved(observed)) {
-    const match = findMatch(byPackage.get(packageKey(vuln)), vuln);
+    const match = findMatch(existing, index, vuln);
     if (!match) {
       const finding = createFinding(vuln, options);
       created.push(finding);

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { parseScanReport } from '../../src/vulns/parse.js';
 import { mergeObserved, reconcileScan } from '../../src/vulns/reconcile.js';
 import { observed, sequentialIds, tracked } from './helpers.js';
 
@@ -101,5 +102,40 @@ describe('reconcileScan', () => {
     const fixed = tracked({ id: 'f2', status: 'fixed', openIn: [], packageName: 'zlib' });
     const result = reconcileScan([fixed], [], { scanner: 'trivy', at, newId: sequentialIds() });
     expect(result.updated).toEqual([]);
+  });
+});
+
+describe('large single-package report', () => {
+  /** Builds a Trivy report with `count` distinct CVEs, all in one package. */
+  function trivyReport(count: number): string {
+    const vulnerabilities = Array.from({ length: count }, (_, index) => ({
+      VulnerabilityID: `CVE-2024-${100_000 + index}`,
+      PkgName: 'openssl',
+      InstalledVersion: '3.0.11-1',
+      FixedVersion: '3.0.13-1',
+      Severity: 'HIGH',
+    }));
+    const result = {
+      Target: 'debian 12',
+      Class: 'os-pkgs',
+      Type: 'debian',
+      Vulnerabilities: vulnerabilities,
+    };
+    return JSON.stringify({ SchemaVersion: 2, ArtifactName: 'app:1', Results: [result] });
+  }
+
+  // The bound is far above the linear cost (well under a second) and far below the quadratic
+  // one (minutes for 20,000 entries), so machine speed does not decide the outcome.
+  test('reconciles 20,000 CVEs in linear time', () => {
+    const started = performance.now();
+    const report = parseScanReport(trivyReport(20_000));
+    const options = { scanner: 'trivy' as const, at, newId: sequentialIds() };
+    const first = reconcileScan([], report.vulnerabilities, options);
+    const second = reconcileScan(first.created, report.vulnerabilities, options);
+    const elapsed = performance.now() - started;
+    expect(first.created).toHaveLength(20_000);
+    expect(second.created).toHaveLength(0);
+    expect(second.seenIds).toHaveLength(20_000);
+    expect(elapsed).toBeLessThan(3_000);
   });
 });
