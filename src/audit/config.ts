@@ -37,6 +37,8 @@ export interface AuditConfig {
 
 const ACCEPTANCE_KEYS = ['rule', 'path', 'fingerprint', 'reason', 'expires'];
 
+const FORMAT_HELP = 'see the "Configuration and suppressions" section of the README for the format';
+
 const LIST_RULES_HELP = 'run `infraprime rules` to list the rule ids and names';
 
 export const EMPTY_CONFIG: AuditConfig = { rules: {}, ignore: [], accepted: [] };
@@ -76,8 +78,13 @@ function readYaml(path: string, required: boolean): LoadedYaml | undefined {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    if (!required && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new UsageError(`cannot read the configuration file '${path}'`, 'check the --config path');
+    const code = (error as NodeJS.ErrnoException).code;
+    // ENOTDIR means the audit path is a file, which the engine reports with a better message.
+    if (!required && (code === 'ENOENT' || code === 'ENOTDIR')) return undefined;
+    throw new UsageError(
+      `cannot read the configuration file '${path}' (${code})`,
+      code === 'EACCES' ? 'make the file readable by this user' : 'check the --config path',
+    );
   }
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
@@ -86,7 +93,7 @@ function readYaml(path: string, required: boolean): LoadedYaml | undefined {
     const line = lineCounter.linePos(firstError.pos[0]).line;
     throw new UsageError(
       `invalid YAML in '${path}' at line ${line}: ${firstError.message.split('\n')[0]}`,
-      'fix the syntax; see docs/configuration.md for the format',
+      `fix the syntax; ${FORMAT_HELP}`,
     );
   }
   return {
@@ -105,7 +112,7 @@ function invalid(
   file: LoadedYaml,
   keyPath: Array<string | number>,
   problem: string,
-  help = 'see docs/configuration.md for the format of .infraprime.yml',
+  help = FORMAT_HELP,
 ): UsageError {
   return new UsageError(
     `${file.path}:${file.lineOf(keyPath)}: ${keyPath.join('.')} ${problem}`,
@@ -134,9 +141,9 @@ function applyConfig(result: AuditConfig, file: LoadedYaml, knownRules: readonly
     result.ignore = config.ignore;
   }
   if (config['fail-on'] !== undefined) {
-    if (!isSeverity(config['fail-on']))
-      throw invalid(file, ['fail-on'], 'must be info, low, medium, high or critical');
-    result.failOn = config['fail-on'];
+    const failOn = severityOf(config['fail-on']);
+    if (!failOn) throw invalid(file, ['fail-on'], 'must be info, low, medium, high or critical');
+    result.failOn = failOn;
   }
   if (config['compose-projects'] !== undefined) {
     const projects = config['compose-projects'];
@@ -162,18 +169,14 @@ function parseRuleSettings(
   for (const [id, setting] of Object.entries(value)) {
     if (!names.has(id.toUpperCase()))
       throw invalid(file, ['rules', id], 'is not a known rule id or name', LIST_RULES_HELP);
+    const severity = severityOf(
+      typeof setting === 'object' && setting !== null
+        ? (setting as { severity?: unknown }).severity
+        : setting,
+    );
     if (setting === 'off' || setting === false) settings[id.toUpperCase()] = { enabled: false };
-    else if (isSeverity(setting)) settings[id.toUpperCase()] = { enabled: true, severity: setting };
-    else if (
-      typeof setting === 'object' &&
-      setting !== null &&
-      isSeverity((setting as { severity?: unknown }).severity)
-    ) {
-      settings[id.toUpperCase()] = {
-        enabled: true,
-        severity: (setting as { severity: Severity }).severity,
-      };
-    } else {
+    else if (severity) settings[id.toUpperCase()] = { enabled: true, severity };
+    else {
       throw invalid(
         file,
         ['rules', id],
@@ -257,6 +260,12 @@ function calendarDate(value: unknown): string | undefined {
   const date = new Date(`${text}T00:00:00Z`);
   if (Number.isNaN(date.getTime())) return undefined;
   return date.toISOString().slice(0, 10) === text ? text : undefined;
+}
+
+/** Reads a severity written in any case, as the --fail-on option does. */
+function severityOf(value: unknown): Severity | undefined {
+  const lower = typeof value === 'string' ? value.toLowerCase() : value;
+  return isSeverity(lower) ? lower : undefined;
 }
 
 function isStringList(value: unknown): value is string[] {

@@ -155,6 +155,13 @@ describe('configuration', () => {
     expect(() => loadConfig(root)).toThrow(/rule is not a known key/);
   });
 
+  it.each(['HIGH', 'High', 'high'])('accepts fail-on %s in any case', (value) => {
+    const root = makeRepo({ '.infraprime.yml': `fail-on: ${value}\nrules:\n  DF001: LOW\n` });
+    const config = loadConfig(root);
+    expect(config.failOn).toBe('high');
+    expect(config.rules.DF001?.severity).toBe('low');
+  });
+
   it('rejects unknown rule ids', () => {
     const root = makeRepo({ '.infraprime.yml': 'rules:\n  DF001: off\n  DF9999: off\n' });
     expect(() => loadConfig(root)).toThrow(

@@ -174,3 +174,39 @@ describe('bad input', () => {
     expect(result.stderr).not.toContain('    at ');
   });
 });
+
+describe('configuration errors', () => {
+  it('names a file passed as the audit path', () => {
+    const root = makeRepo({ Dockerfile: GOOD_DOCKERFILE });
+    const result = runCli(['audit', join(root, 'Dockerfile')]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("Dockerfile' is a file, not a folder");
+    expect(result.stderr).not.toContain('configuration file');
+  });
+
+  it('gives the cause of an unreadable configuration', () => {
+    const root = makeRepo({ Dockerfile: GOOD_DOCKERFILE, '.infraprime.yml': 'ignore: []\n' });
+    chmodSync(join(root, '.infraprime.yml'), 0o000);
+    chmodSync(root, 0o755);
+    // Root reads any file, so the CLI runs as `nobody` when the tests run as root.
+    const prefix =
+      process.getuid?.() === 0
+        ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
+        : [];
+    const result = runCli(['audit', root], { prefix });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("cannot read the configuration file '");
+    expect(result.stderr).toContain('(EACCES)');
+  });
+
+  it.each([
+    ['an invalid setting', 'rules: 5\n'],
+    ['invalid YAML', 'rules: [\n'],
+  ])('points %s at the README section', (_, text) => {
+    const root = makeRepo({ Dockerfile: GOOD_DOCKERFILE, '.infraprime.yml': text });
+    const result = runCli(['audit', root]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('"Configuration and suppressions"');
+    expect(result.stderr).not.toContain('docs/configuration.md');
+  });
+});
