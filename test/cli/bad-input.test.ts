@@ -33,6 +33,17 @@ describe('bad input', () => {
     expect(found[0]!.message).toContain('help:');
   });
 
+  it('reports only YAML errors for an unclosed list', () => {
+    const root = makeRepo({
+      'compose.yaml': 'services:\n  web:\n    image: nginx:1.27\n  ports: [80:80\n',
+    });
+    const messages = inputFindings(root).map((f) => f.message);
+    expect(messages.length).toBeGreaterThan(0);
+    expect(messages.filter((m) => !m.startsWith('invalid YAML'))).toEqual([]);
+    expect(messages[0]).toContain('help: close the `[` with `]`');
+    expect(messages[0]).not.toContain('same column');
+  });
+
   it('bounds a YAML alias bomb', () => {
     const lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
     for (let level = 1; level < 12; level++) {

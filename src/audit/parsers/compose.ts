@@ -108,10 +108,13 @@ function mergeFile(
   issues: ParseIssue[],
 ): Record<string, unknown> {
   let result: Record<string, unknown> = {};
+  // After a YAML error the parser's recovery decides the shape, so shape errors would only
+  // repeat the YAML error with misleading advice.
+  const shapeIssues = yaml.issues.length > 0 ? [] : issues;
   yaml.documents.forEach((document, doc) => {
     if (document === null || document === undefined) return;
     if (!isMapping(document)) {
-      issues.push({
+      shapeIssues.push({
         message: `compose file '${yaml.file.path}' must be a mapping at the top level, not ${describe(document)}`,
         location: yaml.locate([], 'value', doc) ?? yaml.file.fileStart(),
         help: 'start the file with a `services:` mapping whose keys are service names',
@@ -119,7 +122,7 @@ function mergeFile(
       return;
     }
     const tree = trackDocument(yaml, doc, lookup, issues) as Record<string, unknown>;
-    checkServices(tree, yaml, issues);
+    checkServices(tree, yaml, shapeIssues);
     result = mergeMappings(result, tree, []);
   });
   return result;

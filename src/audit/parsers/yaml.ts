@@ -113,11 +113,22 @@ function issueOfYamlError(file: SourceFile, error: YAMLError): ParseIssue {
     };
   }
   const message = error.message.replace(/ at line \d+, column \d+[\s\S]*$/, '');
+  const help =
+    unclosedFlowHelp(message) ?? YAML_HELP[error.code] ?? 'fix the YAML syntax at this position';
   return {
     message: `invalid YAML in '${file.path}': ${message}`,
     location: file.rangeAt(start, Math.max(end, start + 1)),
-    help: YAML_HELP[error.code] ?? 'fix the YAML syntax at this position',
+    help,
   };
+}
+
+/** Returns help for an unclosed `[` or `{`, which the yaml package reports as BAD_INDENT. */
+function unclosedFlowHelp(message: string): string | undefined {
+  const pattern = /^Flow (?:sequence|map) in block collection .* end with a ([\]}])$/;
+  const closing = pattern.exec(message)?.[1];
+  if (!closing) return undefined;
+  const opening = closing === ']' ? '[' : '{';
+  return `close the \`${opening}\` with \`${closing}\`, and indent its continuation lines deeper than the key`;
 }
 
 // ---------------------------------------------------------------- anchors and aliases
