@@ -161,6 +161,19 @@ describe.each(backendKinds())('hostile input on %s', (kind) => {
     expect(await countRows(server.db)).toEqual(rowsBefore);
   });
 
+  it('rejects deeply nested report values', async () => {
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    const scan = `{"SchemaVersion":2,"ArtifactName":"team/api","Results":[],"Extra":${deep}}`;
+    const scans = await sendRaw(`/api/v1/projects/${projectId}/scans?image=team/api`, scan);
+    await expectRejected(scans, 422, 'report-invalid');
+    expect(scans.json().detail).toMatch(/more than 64 levels/);
+    const audit = JSON.stringify(auditWithMessage('x')).replace(/}$/, `,"extra":${deep}}`);
+    const audits = await sendRaw(`/api/v1/projects/${projectId}/audits`, audit);
+    expect(audits.statusCode).toBeGreaterThanOrEqual(400);
+    expect(audits.statusCode).toBeLessThan(500);
+    expect(await countRows(server.db)).toEqual(rowsBefore);
+  });
+
   it('rejects a scan report without an image', async () => {
     const report = trivyReport('team/api', [['CVE-2024-1', 'openssl', 'HIGH']]);
     const body = JSON.stringify({ ...report, ArtifactName: undefined });

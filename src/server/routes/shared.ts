@@ -59,9 +59,35 @@ export function parseList<T extends string>(
 }
 
 /**
+ * Maximum nesting of arrays and objects in a report. JSON.stringify and other recursive code
+ * overflow the call stack on a few thousand levels, so deeper reports are rejected first.
+ */
+export const MAX_REPORT_DEPTH = 64;
+
+/** Throws report-invalid when `body` nests arrays and objects more than MAX_REPORT_DEPTH deep. */
+function assertReportDepth(body: unknown): void {
+  // An explicit stack, because a recursive walk would overflow on the input it guards against.
+  const pending: Array<{ value: unknown; depth: number }> = [{ value: body, depth: 0 }];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    if (item.value === null || typeof item.value !== 'object') continue;
+    if (item.depth >= MAX_REPORT_DEPTH) {
+      throw new ApiError(
+        'report-invalid',
+        `The report nests JSON arrays and objects more than ${MAX_REPORT_DEPTH} levels deep.`,
+      );
+    }
+    for (const child of Object.values(item.value)) {
+      pending.push({ value: child, depth: item.depth + 1 });
+    }
+  }
+}
+
+/**
  * Hashes a parsed report. Two uploads with the same JSON value get the same digest whatever
- * their whitespace, which is what makes a repeated upload a no-op.
+ * their whitespace, which is what makes a repeated upload a no-op. Throws report-invalid on a
+ * report nested more than MAX_REPORT_DEPTH levels deep.
  */
 export function reportDigest(body: unknown): string {
+  assertReportDepth(body);
   return createHash('sha256').update(JSON.stringify(body)).digest('hex');
 }
