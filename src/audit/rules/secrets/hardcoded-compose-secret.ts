@@ -9,11 +9,16 @@ const LITERAL_DEFAULT = /\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^$}][^}]*)\}/;
 /** A URL with a literal password in its user info. */
 const URL_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@\s$]+)@/i;
 
+/** A path under `/run/secrets/`, where Compose mounts each secret as a file. */
+const SECRET_FILE_PATH = /^\/run\/secrets\/[^\s/][^\s]*$/;
+
 /** Describes how a secret-named variable carries a literal secret, or returns undefined. */
 function literalSecret(variable: EnvironmentValue): { evidence: string; how: string } | undefined {
   const raw = variable.raw ?? '';
   if (variable.value === null || variable.value === '' || isSwitchValue(variable.value))
     return undefined;
+  // Such a path names the file that contains the secret, not the secret itself.
+  if (SECRET_FILE_PATH.test(variable.value)) return undefined;
   if (!variable.interpolated)
     return { evidence: maskSecret(variable.value), how: 'is set to a literal value' };
   const fallback = LITERAL_DEFAULT.exec(raw);
@@ -45,6 +50,7 @@ export const hardcodedComposeSecretRule = defineRule({
   limitations: [
     'Secrets are recognized by variable name (PASSWORD, SECRET, TOKEN, API_KEY, PRIVATE_KEY and similar) and by passwords inside URLs; a secret under an unrelated name is found only when it has a well-known format (SC004).',
     'Values of yes/no switches (`true`, `no`, `on` and similar) and names of switches such as `ALLOW_EMPTY_PASSWORD` are skipped.',
+    'A value that is a path under `/run/secrets/`, such as `DB_PASSWORD=/run/secrets/db_password`, is skipped, because it names the file of a Compose secret.',
     'Only `environment` is read; a password on the command line of a Redis service is reported by RD006.',
   ],
   check(model, report) {
