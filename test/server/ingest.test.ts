@@ -164,6 +164,21 @@ describe.each(backendKinds())('scan ingestion on %s', (kind) => {
     expect(response.json().scan.imageRepository).toBe('team/batch');
   });
 
+  it('stores one report for two images', async () => {
+    const report = { ...trivyReport('x', [['CVE-2024-0500', 'zlib', 'HIGH']]), ArtifactName: null };
+    const alpha = await upload(report, '?image=team/alpha');
+    expect(alpha.statusCode).toBe(201);
+    const beta = await upload(report, '?image=team/beta');
+    expect(beta.statusCode).toBe(201);
+    expect(beta.json().duplicate).toBe(false);
+    expect(beta.json().scan.imageRepository).toBe('team/beta');
+    expect(beta.json().scan.id).not.toBe(alpha.json().scan.id);
+    expect(await findings('team/beta')).toHaveLength(1);
+    const again = await upload(report, '?image=team/beta');
+    expect(again.statusCode).toBe(200);
+    expect(again.json().scan.id).toBe(beta.json().scan.id);
+  });
+
   it('reports new and resolved audit findings', async () => {
     const finding = (ruleId: string, fingerprint: string) => ({
       ruleId,

@@ -141,11 +141,12 @@ function normalize(context: ServiceContext, upload: ScanUpload): NormalizedRepor
   return report;
 }
 
-async function findDuplicate(tx: Queryable, projectId: string, sha256: string) {
+/** Finds the scan of this report already stored for the same image of the project. */
+async function findDuplicate(tx: Queryable, projectId: string, repository: string, sha256: string) {
   const { rows } = await tx.query(
     `SELECT ${SCAN_COLUMNS} FROM scans s JOIN images i ON i.id = s.image_id
-      WHERE s.project_id = $1 AND s.report_sha256 = $2`,
-    [projectId, sha256],
+      WHERE s.project_id = $1 AND i.repository = $2 AND s.report_sha256 = $3`,
+    [projectId, repository, sha256],
   );
   return rows[0] ? toScan(rows[0]) : null;
 }
@@ -162,8 +163,8 @@ async function upsertImage(tx: Queryable, projectId: string, repository: string)
 
 /**
  * Stores one scan report in one transaction: the scan, new findings, findings seen again or
- * reopened, and findings fixed by their absence. The same report sent twice (same SHA-256)
- * returns the first result and changes nothing.
+ * reopened, and findings fixed by their absence. The same report sent twice for the same
+ * image (same SHA-256) returns the first result and changes nothing.
  */
 export async function ingestScan(
   context: ServiceContext,
@@ -178,8 +179,8 @@ export async function ingestScan(
   return context.db.transaction(async (tx) => {
     const project = await requireProject(tx, upload.projectId);
     await tx.query('SELECT id FROM projects WHERE id = $1 FOR UPDATE', [project.id]);
-    const duplicate = await findDuplicate(tx, project.id, upload.sha256);
-    const image = await upsertImage(tx, project.id, duplicate?.imageRepository ?? repository);
+    const duplicate = await findDuplicate(tx, project.id, repository, upload.sha256);
+    const image = await upsertImage(tx, project.id, repository);
     if (duplicate) return { scan: duplicate, duplicate: true, imageId: image.id };
 
     const stale = !!(
@@ -233,7 +234,7 @@ export async function ingestScan(
       [image.id, now, report.createdAt],
     );
     await applyAcceptances(tx, project.id, image.id);
-    const scan = (await findDuplicate(tx, project.id, upload.sha256)) as ScanSummary;
+    const scan = (await findDuplicate(tx, project.id, repository, upload.sha256)) as ScanSummary;
     return { scan: { ...scan, id: rows[0]?.id as string }, duplicate: false, imageId: image.id };
   });
 }
