@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { datastoreOf, isLoopback, serviceKey, servicesOf } from './helpers.js';
+import { datastoreOf, isLoopback, serviceKey, servicesOf, udpSuffix } from './helpers.js';
 
 export const backendPortRule = defineRule({
   id: 'DC006',
@@ -29,7 +29,7 @@ export const backendPortRule = defineRule({
       if (service.role === 'proxy' || datastoreOf(service)) continue;
       for (const port of service.ports) {
         report({
-          message: `service '${service.name}' is not the reverse proxy but publishes container port ${port.target}; use \`expose\` and route through the proxy`,
+          message: `service '${service.name}' is not the reverse proxy but publishes container port ${port.target}${udpSuffix(port)}; use \`expose\` and route through the proxy`,
           location: port.location,
           key: serviceKey(
             entry,

@@ -8,6 +8,7 @@ import type {
   DockerInstruction,
   DockerStage,
   EnvFile,
+  PortMapping,
 } from '../../model/types.js';
 import { isRootUser as isRootUserValue } from '../../parsers/dockerfile/user.js';
 import { parseEnvFile } from '../../parsers/envfile.js';
@@ -77,6 +78,11 @@ export function missingAt(service: ComposeService, path: ReadonlyArray<string>):
     if (location) return location;
   }
   return service.location;
+}
+
+/** Returns `/udp` for a UDP port and nothing for TCP, so the two entries of one port differ. */
+export function udpSuffix(port: PortMapping): string {
+  return port.protocol === 'udp' ? '/udp' : '';
 }
 
 /** True for a host address that only the host itself can reach: `127.0.0.0/8`, `::1`, `localhost`. */

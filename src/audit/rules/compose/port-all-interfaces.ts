@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { serviceKey, servicesOf } from './helpers.js';
+import { serviceKey, servicesOf, udpSuffix } from './helpers.js';
 
 const ALL_INTERFACES = new Set([undefined, '', '0.0.0.0', '::', '[::]']);
 /** Host ports of the reverse proxy that are meant to be public: HTTP and HTTPS (also QUIC). */
@@ -32,7 +32,7 @@ export const portAllInterfacesRule = defineRule({
         if (!ALL_INTERFACES.has(port.hostIp)) continue;
         if (isProxy && PUBLIC_PROXY_PORTS.has(port.published ?? '')) continue;
         report({
-          message: `port ${port.published ?? port.target} of service '${entry.service.name}' listens on all host interfaces`,
+          message: `port ${port.published ?? port.target}${udpSuffix(port)} of service '${entry.service.name}' listens on all host interfaces`,
           location: port.location,
           key: serviceKey(entry, `${port.published ?? ''}:${port.target}/${port.protocol}`),
         });
