@@ -75,4 +75,42 @@ describe('audit scaling', () => {
 
     expect(large / small).toBeLessThan(8);
   });
+
+  it('yaml parse stays linear in key count', () => {
+    const timeParsing = (count: number) => {
+      const lines = Array.from({ length: count }, (_, i) => `key${i}: ${i}`);
+      const file = new SourceFile('keys.yaml', `${lines.join('\n')}\n`);
+      return fastestRun(() => parseYaml(file));
+    };
+    timeParsing(500);
+
+    const small = timeParsing(2_500);
+    const large = timeParsing(10_000);
+
+    expect(large / small).toBeLessThan(8);
+  });
+});
+
+describe('yaml duplicate keys', () => {
+  it.each([
+    ['a block mapping', 'a: 1\nb: 2\na: 3\n', [[3, 1]]],
+    ['a flow mapping', 'x: {b: 1, "b": 2}\n', [[1, 11]]],
+    ['an explicit key', '? a\n: 1\n? a\n: 2\n', [[3, 3]]],
+    ['a tagged key', '&k a: 1\n!!str a: 2\n', [[2, 7]]],
+    ['null keys', 'null: 1\n~: 2\n', [[2, 1]]],
+  ])('reports a repeat in %s', (_, text, positions) => {
+    const yaml = parseYaml(new SourceFile('keys.yaml', text));
+    const duplicates = yaml.issues.filter((issue) => issue.message.includes('unique'));
+    const found = duplicates.map((issue) => [issue.location.startLine, issue.location.startColumn]);
+    expect(found).toEqual(positions);
+  });
+
+  it.each([
+    ['merge keys', 'a: &a {x: 1}\nb: &b {y: 1}\nc:\n  <<: *a\n  <<: *b\n'],
+    ['keys of different types', '1: x\n"1": y\n'],
+    ['keys in different mappings', 'a: {k: 1}\nb: {k: 1}\n'],
+  ])('accepts %s', (_, text) => {
+    const yaml = parseYaml(new SourceFile('keys.yaml', text));
+    expect(yaml.issues).toEqual([]);
+  });
 });

@@ -9,6 +9,7 @@ import {
   parseAllDocuments,
   type YAMLError,
   type YAMLMap,
+  YAMLParseError,
 } from 'yaml';
 import type { Location } from '../../finding/finding.js';
 import type { ParseIssue, YamlFile } from '../model/types.js';
@@ -41,13 +42,13 @@ export function customTagsOf(file: YamlFile, doc = 0): CustomTag[] {
 /** Parses a YAML stream, resolving aliases and `<<` merge keys, and keeps a way back to spans. */
 export function parseYaml(file: SourceFile): YamlFile {
   const issues: ParseIssue[] = [];
-  // NOTE: with `uniqueKeys` the yaml package compares each new key with every earlier key of
-  // its mapping, so parsing a mapping of n keys still takes time quadratic in n.
+  // The yaml package's `uniqueKeys` compares each key with every earlier key of its mapping,
+  // which is quadratic in the mapping's size, so duplicateKeyErrors does that check instead.
   const parsed = parseAllDocuments(file.text, {
     merge: true,
     prettyErrors: false,
     strict: true,
-    uniqueKeys: true,
+    uniqueKeys: false,
   });
   // An empty stream carries its errors on the stream itself.
   const documents = 'empty' in parsed ? [] : parsed;
@@ -60,6 +61,9 @@ export function parseYaml(file: SourceFile): YamlFile {
   const aliasTargets: Array<Map<Node, Node>> = [];
   for (const document of documents) {
     for (const error of document.errors) issues.push(issueOfYamlError(file, error));
+    for (const error of duplicateKeyErrors(document.contents)) {
+      issues.push(issueOfYamlError(file, error));
+    }
     const targets = resolveAnchors(document.contents);
     aliasTargets.push(targets);
     const converter = new Converter(file, targets);
@@ -129,6 +133,40 @@ function unclosedFlowHelp(message: string): string | undefined {
   if (!closing) return undefined;
   const opening = closing === ']' ? '[' : '{';
   return `close the \`${opening}\` with \`${closing}\`, and indent its continuation lines deeper than the key`;
+}
+
+/**
+ * Finds keys written twice in one mapping, with the rule and error of the yaml package's
+ * `uniqueKeys` option: scalar keys with equal values, merge keys excepted. Walks with an
+ * explicit stack so depth cannot overflow.
+ */
+function duplicateKeyErrors(root: unknown): YAMLParseError[] {
+  const errors: YAMLParseError[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isPair(node)) {
+      stack.push(node.value, node.key);
+      continue;
+    }
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (isMap(node)) addRepeatedKeys(node, errors);
+    for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
+  }
+  return errors;
+}
+
+function addRepeatedKeys(map: YAMLMap, errors: YAMLParseError[]): void {
+  const seen = new Set<unknown>();
+  for (const { key } of map.items) {
+    if (!isScalar(key) || isMergeKey(key) || Number.isNaN(key.value)) continue;
+    if (!seen.has(key.value)) {
+      seen.add(key.value);
+      continue;
+    }
+    const start = key.range?.[0] ?? 0;
+    errors.push(new YAMLParseError([start, start + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
+  }
 }
 
 // ---------------------------------------------------------------- anchors and aliases
