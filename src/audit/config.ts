@@ -96,9 +96,19 @@ function readYaml(path: string, required: boolean): LoadedYaml | undefined {
       `fix the syntax; ${FORMAT_HELP}`,
     );
   }
+  let value: unknown;
+  try {
+    value = document.toJS();
+  } catch (error) {
+    // The yaml package stops expanding aliases that repeat too often, as an alias bomb does.
+    throw new UsageError(
+      `cannot read '${path}': ${(error as Error).message}`,
+      `write the settings out without repeated anchors and aliases; ${FORMAT_HELP}`,
+    );
+  }
   return {
     path,
-    value: document.toJS(),
+    value,
     lineOf: (keyPath) => {
       const node = document.getIn(keyPath, true) as
         | { range?: [number, number, number] }

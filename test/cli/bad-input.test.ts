@@ -187,6 +187,27 @@ describe('bad input', () => {
 });
 
 describe('configuration errors', () => {
+  it('rejects an alias bomb in .infraprime.yml', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let level = 1; level < 12; level++) {
+      lines.push(
+        `a${level}: &a${level} [${Array(10)
+          .fill(`*a${level - 1}`)
+          .join(', ')}]`,
+      );
+    }
+    lines.push('rules: *a11');
+    const root = makeRepo({
+      Dockerfile: GOOD_DOCKERFILE,
+      '.infraprime.yml': `${lines.join('\n')}\n`,
+    });
+    const result = runCli(['audit', root]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("cannot read '");
+    expect(result.stderr).toContain('Excessive alias count');
+    expect(result.stderr).not.toContain('    at ');
+  });
+
   it('names a file passed as the audit path', () => {
     const root = makeRepo({ Dockerfile: GOOD_DOCKERFILE });
     const result = runCli(['audit', join(root, 'Dockerfile')]);
