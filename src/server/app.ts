@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ServerConfig } from './config.js';
 import type { Database } from './db/database.js';
-import { ProblemSchema } from './errors.js';
+import { ApiError, ProblemSchema } from './errors.js';
 import authPlugin from './plugins/auth.js';
 import corsPlugin from './plugins/cors.js';
 import errorsPlugin from './plugins/errors.js';
@@ -94,6 +94,39 @@ async function appPlugin(app: FastifyInstance, deps: AppDependencies): Promise<v
 
 export const app = fp(appPlugin, { name: 'infraprime-app', fastify: '5.x' });
 
+/**
+ * Replaces Fastify's JSON body parser with one that tells a body with a `__proto__` key, or a
+ * `constructor` key with `prototype`, apart from malformed JSON. Fastify's parser rejects both
+ * with the same "not valid JSON" error.
+ */
+function replaceJsonParser(instance: FastifyInstance): void {
+  const secureParse = instance.getDefaultJsonParser('error', 'error');
+  instance.removeContentTypeParser('application/json');
+  instance.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    (request, body, done) => {
+      const text = body.toString();
+      secureParse(request, text, (error, value) => {
+        if (!error) return done(null, value);
+        try {
+          JSON.parse(text);
+        } catch {
+          return done(error, undefined);
+        }
+        // The body is valid JSON, so the secure parser rejected it for a forbidden key.
+        done(
+          new ApiError(
+            'validation-failed',
+            'The request body contains a "__proto__" key, or a "constructor" key with "prototype", which the API rejects because such keys can change object prototypes.',
+          ),
+          undefined,
+        );
+      });
+    },
+  );
+}
+
 /** Creates a Fastify instance with the server's limits and registers the app plugin on it. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const { config } = deps;
@@ -108,6 +141,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
   });
+  replaceJsonParser(instance as unknown as FastifyInstance);
   await instance.register(app, deps);
   // Fastify types the instance with pino's Logger; callers use the default base logger type.
   return instance as unknown as FastifyInstance;

@@ -126,7 +126,14 @@ describe.each(backendKinds())('hostile input on %s', (kind) => {
 
   it('rejects a prototype-polluting key', async () => {
     const body = '{"slug":"x","name":"x","__proto__":{"admin":true}}';
-    await expectRejected(await sendRaw('/api/v1/projects', body), 400, 'invalid-json');
+    const response = await sendRaw('/api/v1/projects', body);
+    await expectRejected(response, 400, 'validation-failed');
+    expect(response.json().detail).toMatch(/"__proto__"/);
+    expect(response.json().detail).not.toMatch(/not valid JSON/);
+    const constructorBody = '{"slug":"x","name":"x","constructor":{"prototype":{}}}';
+    const withConstructor = await sendRaw('/api/v1/projects', constructorBody);
+    await expectRejected(withConstructor, 400, 'validation-failed');
+    expect(withConstructor.json().detail).toMatch(/"constructor"/);
   });
 
   it('rejects an audit report with wrong types', async () => {
