@@ -148,6 +148,25 @@ describe.each(backendKinds())('hostile input on %s', (kind) => {
     await expectRejected(response, 400, 'validation-failed');
   });
 
+  it('names a NUL character as the cause', async () => {
+    const url = `/api/v1/projects/${projectId}/audits`;
+    const response = await sendRaw(url, JSON.stringify(auditWithMessage('bad\u0000byte')));
+    await expectRejected(response, 400, 'validation-failed');
+    expect(response.json().detail).toMatch(/NUL character/);
+  });
+
+  it('names a lone surrogate as the cause', async () => {
+    const url = `/api/v1/projects/${projectId}/audits`;
+    const response = await sendRaw(url, JSON.stringify(auditWithMessage('bad\ud800half')));
+    await expectRejected(response, 400, 'validation-failed');
+    expect(response.json().detail).toMatch(/unpaired UTF-16 surrogate/);
+    expect(response.json().detail).not.toMatch(/NUL/);
+    const report = trivyReport('team/api', [['CVE-2024-7', 'bad\ud800pkg', 'LOW']]);
+    const scan = await sendRaw(`/api/v1/projects/${projectId}/scans`, JSON.stringify(report));
+    await expectRejected(scan, 400, 'validation-failed');
+    expect(scan.json().detail).toMatch(/unpaired UTF-16 surrogate/);
+  });
+
   it('rejects a scan report of the wrong shape', async () => {
     const body = JSON.stringify({ SchemaVersion: 2, Results: 'everything is fine' });
     const url = `/api/v1/projects/${projectId}/scans?image=team/api`;

@@ -77,6 +77,22 @@ function isDataException(error: Error): boolean {
   return typeof severity === 'string' && typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
 }
 
+/**
+ * Describes the value PostgreSQL rejected. A NUL character fails with SQLSTATE 22021 in text and
+ * 22P05 in jsonb. A lone UTF-16 surrogate, which JSON.stringify writes as an escape such as
+ * `\uD800`, fails the jsonb input with 22P02 and a detail that names the surrogate.
+ */
+function dataExceptionDetail(error: Error): string {
+  const { code, detail } = error as { code?: string; detail?: unknown };
+  if (code === '22021' || code === '22P05') {
+    return 'The request contains a NUL character (\\u0000) in a string, which the database cannot store.';
+  }
+  if (code === '22P02' && typeof detail === 'string' && /surrogate/i.test(detail)) {
+    return 'The request contains a string with an unpaired UTF-16 surrogate (\\uD800 to \\uDFFF), which is not valid Unicode.';
+  }
+  return 'The request contains a value the database cannot store, such as a date out of range.';
+}
+
 /** Maps any thrown error to a catalogue entry; unknown errors become `internal`. */
 export function toApiError(error: FastifyError | ApiError | Error): ApiError {
   if (error instanceof ApiError) return error;
@@ -92,12 +108,7 @@ export function toApiError(error: FastifyError | ApiError | Error): ApiError {
   const status = fastifyError.statusCode ?? 500;
   // Other client errors Fastify raises, such as an aborted upload, carry no catalogue code.
   if (status >= 400 && status < 500) return new ApiError('validation-failed');
-  if (isDataException(error)) {
-    return new ApiError(
-      'validation-failed',
-      'The request contains a value the database cannot store, such as a NUL character.',
-    );
-  }
+  if (isDataException(error)) return new ApiError('validation-failed', dataExceptionDetail(error));
   if (fastifyError.code && UNAVAILABLE_CODES.has(fastifyError.code))
     return new ApiError('unavailable');
   if (isRedisConnectionError(error)) return new ApiError('unavailable');
