@@ -47,7 +47,7 @@ export function registerAudit(program: Command): void {
     .option('--no-color', 'print without colour (NO_COLOR in the environment does the same)')
     .option(
       '--threads <count>',
-      'worker threads for large trees (default: one per CPU; 1 audits in one thread)',
+      'worker threads for large trees of Dockerfiles (default: 1, which uses no workers)',
     )
     .action(async (path: string, flags: AuditFlags) => {
       process.exitCode = await runAudit(path, flags);
