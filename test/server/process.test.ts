@@ -176,7 +176,9 @@ describe.skipIf(STALE)('infraprime commands', () => {
     expect(migrate.status).toBe(0);
     expect(migrate.stdout).toMatch(/is up to date/);
     const status = runCli(['db', 'status', '--data', dataDir]);
-    expect(status.stdout).toBe('applied  001_initial\napplied  002_scan_dedupe_per_image\n');
+    expect(status.stdout).toBe(
+      'applied  001_initial\napplied  002_scan_dedupe_per_image\napplied  003_findings_by_due_time\n',
+    );
   });
 
   it('serve exits when required TLS is missing', async () => {
