@@ -21,7 +21,7 @@ const MIN_FILES_PER_SHARD = 400;
 /** Kinds whose rules read files in other folders: compose build contexts, nginx includes, CI. */
 const LINKING_KINDS = new Set<FileKind>(['compose', 'nginx', 'github-workflow', 'gitlab-ci']);
 
-/** What a worker sends back; plain data, because class instances do not cross threads. */
+/** Result of one worker, as plain data because class instances do not cross threads. */
 export interface ShardResult {
   findings: Finding[];
   files: Array<[string, string]>;
@@ -29,7 +29,7 @@ export interface ShardResult {
   inputErrors: number;
 }
 
-/** What a worker receives. */
+/** Task of one worker. */
 export interface ShardTask {
   root: string;
   discovery: Discovery;
@@ -53,8 +53,8 @@ export async function auditPathParallel(
   const config = options.config ?? EMPTY_CONFIG;
   const discovery = discover(absolute, config.ignore);
   // NOTE: one thread by default. On the 2-CPU machines measured, Node's own garbage collector
-  // and compiler threads already kept the second CPU busy, and two workers took longer (1.7 s
-  // against 1.4 s for 3,500 Dockerfiles); more CPUs have not been measured.
+  // and compiler threads already kept the second CPU busy, so two workers took longer (1.7 s
+  // against 1.4 s for 3,500 Dockerfiles). Machines with more CPUs have not been measured.
   const threads = options.threads ?? 1;
   const customRules = options.rules?.some((rule) => !allRules.includes(rule)) ?? false;
   const shards = customRules ? undefined : planShards(discovery, threads);
@@ -87,7 +87,7 @@ export async function auditPathParallel(
 
 /**
  * Splits the discovered paths into one list per thread, by top-level folder, or returns
- * undefined when the tree is small or holds files whose rules read across folders. Files at
+ * undefined when the tree is small or contains files whose rules read across folders. Files at
  * the top level go to the first list.
  */
 export function planShards(discovery: Discovery, threads: number): string[][] | undefined {
