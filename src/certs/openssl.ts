@@ -12,7 +12,7 @@ export class OpensslError extends Error {
   }
 }
 
-/** Longest time one `openssl` invocation may take; key generation on P-256 takes milliseconds. */
+/** Maximum time one `openssl` invocation may take, although P-256 key generation takes milliseconds. */
 const TIMEOUT_MS = 30_000;
 
 /**

@@ -58,9 +58,9 @@ export interface ServerConfig {
   metricsToken: string | undefined;
   /** Folder with the built web console. NOTE: the API server does not serve it yet. */
   webDir: string;
-  /** Longest lifetime of an API token, in days. */
+  /** Maximum lifetime of an API token, in days. */
   maxTokenDays: number;
-  /** Longest lifetime of an acceptance, in days. */
+  /** Maximum lifetime of an acceptance, in days. */
   maxAcceptanceDays: number;
   /** Milliseconds SIGTERM waits for in-flight requests before the server closes anyway. */
   shutdownTimeoutMs: number;

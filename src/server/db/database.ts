@@ -21,7 +21,7 @@ export interface Database extends Queryable {
   close(): Promise<void>;
 }
 
-/** A failure to open the database that the operator can fix; the message says how. */
+/** A failure to open the database that the operator can fix, with the fix in its message. */
 export class DatabaseStartupError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

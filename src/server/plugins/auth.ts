@@ -87,7 +87,7 @@ async function authenticateSession(
   };
 }
 
-/** Finds who is calling: a bearer token, else a session cookie, else nobody. */
+/** Identifies the caller from a bearer token, else a session cookie; returns null for neither. */
 async function authenticate(
   context: ServiceContext,
   request: FastifyRequest,

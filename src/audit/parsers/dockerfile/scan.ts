@@ -12,12 +12,13 @@ import { type JoinedText, joinCommandLine } from './text.js';
 /*
  * A fast reader for the Dockerfiles that most repositories have. dockerfile-ast builds a
  * language-server object model and recomputes an instruction's argument list on every accessor
- * call, which made it most of the cost of auditing a Dockerfile. This reader produces the same
- * instructions and source details from one pass over the text, and gives up (returns undefined)
- * on every construct whose details it does not reproduce exactly: the escape directive, a byte
- * order mark, lone carriage returns, backslashes other than line continuations, unusual heredoc
- * forms, and quotes in property names. The caller then parses the file with dockerfile-ast. A property-based
- * test checks that both readers agree on every file this one accepts.
+ * call, which made parsing about a third of the CPU time of auditing 3,500 corpus Dockerfiles.
+ * This reader produces the same instructions and source details in one pass over the text. It
+ * gives up (returns undefined) on every construct whose details it does not reproduce exactly:
+ * the escape directive, a byte order mark, lone carriage returns, backslashes other than line
+ * continuations, unusual heredoc forms, and quotes in property names. The caller then parses
+ * the file with dockerfile-ast. A property-based test checks that both readers agree on every
+ * file this one accepts.
  */
 
 /** Instructions whose leading `--name=value` words dockerfile-ast reads as flags. */
@@ -346,7 +347,7 @@ function splitQuoted(text: string): Word[] {
   return words;
 }
 
-function unquotedIndexOf(text: string, wanted: string): number {
+function unquotedIndexOf(text: string, target: string): number {
   let quote: string | undefined;
   for (let index = 0; index < text.length; index++) {
     const char = text[index]!;
@@ -354,7 +355,7 @@ function unquotedIndexOf(text: string, wanted: string): number {
       if (char === quote) quote = undefined;
     } else if (char === '"' || char === "'") {
       quote = char;
-    } else if (char === wanted) {
+    } else if (char === target) {
       return index;
     }
   }

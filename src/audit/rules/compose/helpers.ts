@@ -20,7 +20,7 @@ export interface ServiceEntry {
 
 /**
  * Lists every service of every compose project. A file that belongs to several projects (a base
- * file merged with each variant) yields its services once per project; the engine drops the
+ * file merged with each variant) yields its services once per project, and the engine drops the
  * repeated findings.
  */
 export function servicesOf(model: DeploymentModel): ServiceEntry[] {
@@ -92,7 +92,7 @@ export function isLoopback(hostIp: string | undefined): boolean {
   return /^127\./.test(address) || address === '::1' || address === 'localhost';
 }
 
-/** The service's data-store kind, from the model builder or else from its image. */
+/** Returns the service's data-store kind, from the model builder or else from its image. */
 export function datastoreOf(service: ComposeService): DatastoreKind | undefined {
   return service.datastore ?? datastoreOfImage(service.image);
 }
@@ -102,7 +102,7 @@ export function isRootUser(value: string): boolean {
   return isRootUserValue(value.trim());
 }
 
-/** The HEALTHCHECK that applies to the service's build stage, following base stages. */
+/** Returns the HEALTHCHECK that applies to the service's build stage, following base stages. */
 export function dockerfileHealthcheck(service: ComposeService): DockerInstruction | undefined {
   const dockerfile = service.dockerfile;
   if (!dockerfile) return undefined;

@@ -222,7 +222,7 @@ function splitAssignment(text: string): [string, string] {
   return [text.slice(0, equals), text.slice(equals + 1)];
 }
 
-/** The last path component of a command: `apt-get` for `/usr/bin/apt-get`. */
+/** Returns the last path component of a command: `apt-get` for `/usr/bin/apt-get`. */
 export function baseName(command: string): string {
   const slash = command.lastIndexOf('/');
   return slash >= 0 ? command.slice(slash + 1) : command;

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { readSource } from '../../discovery/read.js';
 import type { DeploymentModel } from '../../model/types.js';
 
-/** What a secret file holds, and whether its content must be read to tell. */
+/** Kind of secret a file contains, and whether its content must be read to tell. */
 interface SecretFileKind {
   what: string;
   /** When set, the file is a secret only if its content matches; unknown content counts as possible. */
@@ -11,7 +11,7 @@ interface SecretFileKind {
 
 const ENV_TEMPLATE = /\.(example|sample|template|dist|defaults?|tpl)$/i;
 
-/** Classifies a file name as one that usually holds secrets, or returns undefined. */
+/** Classifies a file name as one that usually contains secrets, or returns undefined. */
 export function secretFileKind(path: string): SecretFileKind | undefined {
   const name = posix.basename(path);
   const lower = name.toLowerCase();
@@ -60,7 +60,7 @@ export function secretFileCandidates(model: DeploymentModel): string[] {
 }
 
 /**
- * Returns how sure it is that `path` holds a secret. For `.pem` and `.npmrc` files the content
+ * Returns how sure it is that `path` contains a secret. For `.pem` and `.npmrc` files the content
  * decides, read from disk when the model has not read it; an unreadable file counts as possible.
  */
 export function secretCertainty(

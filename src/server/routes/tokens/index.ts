@@ -53,7 +53,7 @@ const TokenParams = Type.Object({ tokenId: Uuid }, { additionalProperties: false
 const ACCESS = { access: { permission: 'tokens:manage' as const, sessionOnly: true } };
 const DAY_MS = 86_400_000;
 
-/** Administrators see every token; everyone else sees only their own. */
+/** Returns whether the principal may read the token: administrators read every token, others only their own. */
 function canSee(principal: Principal, token: ApiToken): boolean {
   return principal.user.role === 'admin' || token.userId === principal.user.id;
 }
