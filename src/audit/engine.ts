@@ -7,10 +7,12 @@ import {
   fingerprintOf,
   type Layer,
   type Location,
+  type Severity,
 } from '../finding/finding.js';
 import { type Acceptance, type AuditConfig, EMPTY_CONFIG } from './config.js';
 import { type BuildResult, buildModel, type Discovery } from './model/build.js';
-import type { FileKind } from './model/types.js';
+import type { DeploymentModel, FileKind, ParseIssue } from './model/types.js';
+import { parseDockerfile } from './parsers/dockerfile.js';
 import {
   expiredAcceptance,
   inputError,
@@ -32,6 +34,11 @@ export interface AuditOptions {
   onProgress?: (done: number, total: number) => void;
   /** Files already discovered under the root, as `discover` returns them. */
   discovery?: Discovery;
+  /**
+   * Checks the Dockerfiles that no compose service builds one at a time (the default). False
+   * keeps every Dockerfile in the model for the whole run; the findings are the same.
+   */
+  separateStandalone?: boolean;
 }
 
 export interface AuditResult {
@@ -70,18 +77,18 @@ export function auditPath(root: string, options: AuditOptions = {}): AuditResult
     ...(config.composeProjects ? { composeProjects: config.composeProjects } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.discovery ? { discovery: options.discovery } : {}),
+    separateStandalone: options.separateStandalone ?? true,
   });
 
   const findings: Finding[] = [...issueFindings(built)];
-  for (const rule of options.rules ?? allRules) {
-    const setting = config.rules[rule.id] ?? config.rules[rule.name.toUpperCase()];
-    if (setting?.enabled === false || rule.status === 'deprecated') continue;
-    runRule(rule, built, findings);
-    if (setting?.severity) {
-      for (const finding of findings)
-        if (finding.ruleId === rule.id) finding.severity = setting.severity;
-    }
-  }
+  const rules = enabledRules(options.rules ?? allRules, config);
+  for (const rule of rules) runRule(rule, built.model, findings);
+  checkStandaloneDockerfiles(
+    built,
+    rules.filter((rule) => rule.rule.target === 'dockerfile'),
+    findings,
+  );
+  const inputErrors = built.inputIssues.length + built.parseIssues.length;
 
   const unique = deduplicate(findings);
   if (!options.noIgnore) {
@@ -94,7 +101,7 @@ export function auditPath(root: string, options: AuditOptions = {}): AuditResult
     findings: unique,
     kinds: built.kinds,
     files: built.model.files,
-    inputErrors: built.inputIssues.length + built.parseIssues.length,
+    inputErrors,
     durationMs: performance.now() - started,
   };
 }
@@ -117,11 +124,53 @@ export function assertFolder(absolute: string, written: string): void {
   }
 }
 
-function toFinding(rule: Rule, report: Report): Finding {
+/** A rule to run, with the severity that `.infraprime.yml` gives it, if any. */
+interface EnabledRule {
+  rule: Rule;
+  severity: Severity | undefined;
+}
+
+function enabledRules(rules: readonly Rule[], config: AuditConfig): EnabledRule[] {
+  const enabled: EnabledRule[] = [];
+  for (const rule of rules) {
+    const setting = config.rules[rule.id] ?? config.rules[rule.name.toUpperCase()];
+    if (setting?.enabled === false || rule.status === 'deprecated') continue;
+    enabled.push({ rule, severity: setting?.severity });
+  }
+  return enabled;
+}
+
+/**
+ * Checks the Dockerfiles that no compose service builds one at a time, each in a model of its
+ * own that shares everything else with the whole model. Dockerfile rules judge each Dockerfile
+ * on its own, so the findings are those of one whole-model run; but each Dockerfile's
+ * instructions can be freed as soon as it is checked. Keeping thousands of parsed Dockerfiles
+ * alive until the end made garbage collection the largest cost of a large audit.
+ */
+function checkStandaloneDockerfiles(
+  built: BuildResult,
+  rules: EnabledRule[],
+  findings: Finding[],
+): void {
+  for (const path of built.standaloneDockerfiles) {
+    const file = built.model.files.get(path);
+    if (!file) continue;
+    const dockerfile = parseDockerfile(file);
+    for (const issue of dockerfile.issues) {
+      built.parseIssues.push(issue);
+      findings.push(parseIssueFinding(issue, built.kinds));
+    }
+    const single: DeploymentModel = { ...built.model, dockerfiles: [dockerfile] };
+    for (const rule of rules) runRule(rule, single, findings);
+  }
+}
+
+function toFinding(enabled: EnabledRule, report: Report): Finding {
+  const rule = enabled.rule;
   const finding: Finding = {
     ruleId: rule.id,
     kind: 'misconfiguration',
-    severity: report.severity ?? rule.severity,
+    severity: enabled.severity ?? report.severity ?? rule.severity,
     layer: rule.layer,
     control: rule.control,
     message: report.message,
@@ -133,9 +182,10 @@ function toFinding(rule: Rule, report: Report): Finding {
   return finding;
 }
 
-function runRule(rule: Rule, built: BuildResult, findings: Finding[]): void {
+function runRule(enabled: EnabledRule, model: DeploymentModel, findings: Finding[]): void {
+  const rule = enabled.rule;
   try {
-    rule.check(built.model, (report) => findings.push(toFinding(rule, report)));
+    rule.check(model, (report) => findings.push(toFinding(enabled, report)));
   } catch (error) {
     // A crashing rule must not end the run; the finding names it as a bug with its cause.
     const detail = error instanceof Error ? error.message : String(error);
@@ -153,19 +203,7 @@ function runRule(rule: Rule, built: BuildResult, findings: Finding[]): void {
 
 function issueFindings(built: BuildResult): Finding[] {
   const findings: Finding[] = [];
-  for (const issue of built.parseIssues) {
-    const kind = built.kinds.get(issue.location.path);
-    findings.push({
-      ruleId: parseError.id,
-      kind: 'parse-error',
-      severity: parseError.severity,
-      layer: (kind && LAYER_OF_KIND[kind]) ?? 'checklist',
-      control: parseError.control,
-      message: `${issue.message}; help: ${issue.help}`,
-      location: issue.location,
-      fingerprint: fingerprintOf(parseError.id, issue.location.path, issue.message),
-    });
-  }
+  for (const issue of built.parseIssues) findings.push(parseIssueFinding(issue, built.kinds));
   for (const issue of built.inputIssues) {
     const location: Location = {
       path: issue.path,
@@ -186,6 +224,20 @@ function issueFindings(built: BuildResult): Finding[] {
     });
   }
   return findings;
+}
+
+function parseIssueFinding(issue: ParseIssue, kinds: Map<string, FileKind>): Finding {
+  const kind = kinds.get(issue.location.path);
+  return {
+    ruleId: parseError.id,
+    kind: 'parse-error',
+    severity: parseError.severity,
+    layer: (kind && LAYER_OF_KIND[kind]) ?? 'checklist',
+    control: parseError.control,
+    message: `${issue.message}; help: ${issue.help}`,
+    location: issue.location,
+    fingerprint: fingerprintOf(parseError.id, issue.location.path, issue.message),
+  };
 }
 
 /** Drops exact repeats, which arise when one file belongs to several compose projects. */

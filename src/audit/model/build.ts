@@ -27,6 +27,11 @@ export interface BuildOptions {
   onProgress?: (done: number, total: number) => void;
   /** Files already discovered under the root; the tree is walked when this is undefined. */
   discovery?: Discovery;
+  /**
+   * Leaves the Dockerfiles that no compose service builds out of the model and lists them in
+   * `standaloneDockerfiles`, so that the caller can parse and check them one at a time.
+   */
+  separateStandalone?: boolean;
 }
 
 /** The files under an audit root, with their git tracked and ignored state. */
@@ -69,6 +74,8 @@ export interface BuildResult {
   inputIssues: InputIssue[];
   /** Deployment files read, by kind. */
   kinds: Map<string, FileKind>;
+  /** With `separateStandalone`: Dockerfiles no compose service builds, left out of the model. */
+  standaloneDockerfiles: string[];
 }
 
 /** Container paths whose file is data-store configuration, whatever its repository name. */
@@ -112,7 +119,7 @@ export function buildModel(root: string, options: BuildOptions = {}): BuildResul
     kinds.set(repoPath, 'dockerfile');
     return parsed;
   };
-  for (const path of byKind('dockerfile')) dockerfileAt(path);
+  if (!options.separateStandalone) for (const path of byKind('dockerfile')) dockerfileAt(path);
 
   const composeSets = options.composeProjects ?? groupComposeFiles(byKind('compose'));
   const yamlCache = new Map<string, ReturnType<typeof parseYaml>>();
@@ -135,6 +142,9 @@ export function buildModel(root: string, options: BuildOptions = {}): BuildResul
 
   const services = compose.flatMap((project) => project.services);
   linkServices(services, dockerfileAt, repo);
+  const standaloneDockerfiles = options.separateStandalone
+    ? byKind('dockerfile').filter((path) => !dockerfiles.has(path) && files.has(path))
+    : [];
 
   const claimed = new Set<string>();
   for (const service of services) {
@@ -200,7 +210,7 @@ export function buildModel(root: string, options: BuildOptions = {}): BuildResul
     isIgnored: (path) =>
       git ? isIgnoredByGit(git, path) : isIgnoredByGit({ tracked: new Set(), ignored }, path),
   };
-  return { model, parseIssues, inputIssues, kinds };
+  return { model, parseIssues, inputIssues, kinds, standaloneDockerfiles };
 }
 
 function classifyAll(

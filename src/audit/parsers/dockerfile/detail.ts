@@ -1,4 +1,6 @@
+import type { Location } from '../../../finding/finding.js';
 import type { DockerInstruction } from '../../model/types.js';
+import { OffsetMap } from './text.js';
 
 /** A flag as written, such as the second `--mount` of a `RUN`. Offsets are source offsets. */
 export interface FlagDetail {
@@ -34,7 +36,7 @@ export interface InstructionDetail {
   start: number;
   end: number;
   /** Source offset of each character of `argText`. */
-  offsets: Int32Array;
+  offsets: OffsetMap;
   /** Source spans of the exec-form elements, quotes included; undefined for the shell form. */
   jsonSpans: Array<{ start: number; end: number }> | undefined;
   flags: FlagDetail[];
@@ -42,35 +44,81 @@ export interface InstructionDetail {
   properties: PropertyDetail[];
 }
 
-// A non-enumerable symbol property, not a WeakMap: an audit of thousands of Dockerfiles makes
-// tens of thousands of instructions, and WeakMap entries made garbage collection a tenth of its
-// time. The property stays out of JSON output and of deep equality in tests.
-const DETAIL = Symbol('instruction detail');
+/**
+ * An instruction as the readers make it. The source detail and the results that rules derive
+ * from the instruction live in private fields: they stay out of JSON output and of deep equality
+ * in tests, and every instruction keeps one shape, so property reads stay fast. Symbol properties
+ * added later, or WeakMaps, cost about a fifth of an audit of thousands of Dockerfiles.
+ */
+export class ParsedInstruction implements DockerInstruction {
+  keyword: string;
+  argText: string;
+  args: string[];
+  jsonForm: boolean;
+  flags: Record<string, string>;
+  heredocs: Array<{ delimiter: string; body: string }>;
+  location: Location;
+  argLocation: Location;
+  stage: number;
+  readonly #detail: InstructionDetail;
+  #cache: Map<symbol, unknown> | undefined = undefined;
 
-type WithDetail = DockerInstruction & { [DETAIL]?: InstructionDetail };
+  constructor(fields: DockerInstruction, detail: InstructionDetail) {
+    this.keyword = fields.keyword;
+    this.argText = fields.argText;
+    this.args = fields.args;
+    this.jsonForm = fields.jsonForm;
+    this.flags = fields.flags;
+    this.heredocs = fields.heredocs;
+    this.location = fields.location;
+    this.argLocation = fields.argLocation;
+    this.stage = fields.stage;
+    this.#detail = detail;
+  }
 
-export function attachDetail(instruction: DockerInstruction, detail: InstructionDetail): void {
-  Object.defineProperty(instruction, DETAIL, { value: detail, enumerable: false, writable: true });
+  static detailOf(instruction: DockerInstruction): InstructionDetail | undefined {
+    return #detail in instruction ? instruction.#detail : undefined;
+  }
+
+  static cached<T>(instruction: DockerInstruction, key: symbol, compute: () => T): T | undefined {
+    if (!(#cache in instruction)) return undefined;
+    const cache = (instruction.#cache ??= new Map());
+    if (cache.has(key)) return cache.get(key) as T;
+    const value = compute();
+    cache.set(key, value);
+    return value;
+  }
+}
+
+/** Details and caches of instructions built by hand as plain objects, as some tests do. */
+const handBuilt = new WeakMap<DockerInstruction, { detail: InstructionDetail; cache: Map<symbol, unknown> }>();
+
+function handBuiltEntry(instruction: DockerInstruction) {
+  let entry = handBuilt.get(instruction);
+  if (!entry) {
+    entry = {
+      detail: {
+        start: 0,
+        end: 0,
+        offsets: OffsetMap.constant(instruction.argText.length, 0),
+        jsonSpans: undefined,
+        flags: [],
+        heredocs: [],
+        properties: [],
+      },
+      cache: new Map(),
+    };
+    handBuilt.set(instruction, entry);
+  }
+  return entry;
 }
 
 /**
  * Returns the source detail of an instruction made by `parseDockerfile`. Instructions built by
- * hand, as some tests do, get an empty detail whose offsets all point at offset 0.
+ * hand get an empty detail whose offsets all point at offset 0.
  */
 export function detailOf(instruction: DockerInstruction): InstructionDetail {
-  const known = (instruction as WithDetail)[DETAIL];
-  if (known) return known;
-  const empty: InstructionDetail = {
-    start: 0,
-    end: 0,
-    offsets: new Int32Array(instruction.argText.length),
-    jsonSpans: undefined,
-    flags: [],
-    heredocs: [],
-    properties: [],
-  };
-  attachDetail(instruction, empty);
-  return empty;
+  return ParsedInstruction.detailOf(instruction) ?? handBuiltEntry(instruction).detail;
 }
 
 /** Converts a span of `argText` (end exclusive) to source offsets. */
@@ -81,21 +129,21 @@ export function argTextToSource(
 ): { start: number; end: number } {
   const { offsets, start } = detailOf(instruction);
   if (offsets.length === 0) return { start, end: start };
-  const first = offsets[Math.min(Math.max(from, 0), offsets.length - 1)]!;
-  const last = offsets[Math.min(Math.max(to - 1, from, 0), offsets.length - 1)]!;
+  const first = offsets.at(Math.min(Math.max(from, 0), offsets.length - 1))!;
+  const last = offsets.at(Math.min(Math.max(to - 1, from, 0), offsets.length - 1))!;
   return { start: first, end: last + 1 };
 }
 
 /**
  * Returns the value cached on the instruction under `key`, computing it on first use. Rules use
- * this for results derived from one instruction, such as its shell commands; like the detail, the
- * value is a non-enumerable property.
+ * this for results derived from one instruction, such as its shell commands.
  */
 export function cachedOn<T>(instruction: DockerInstruction, key: symbol, compute: () => T): T {
-  const holder = instruction as unknown as Record<symbol, T | undefined>;
-  const known = holder[key];
-  if (known !== undefined) return known;
+  const parsed = ParsedInstruction.cached(instruction, key, compute);
+  if (parsed !== undefined || instruction instanceof ParsedInstruction) return parsed as T;
+  const cache = handBuiltEntry(instruction).cache;
+  if (cache.has(key)) return cache.get(key) as T;
   const value = compute();
-  Object.defineProperty(instruction, key, { value, enumerable: false });
+  cache.set(key, value);
   return value;
 }

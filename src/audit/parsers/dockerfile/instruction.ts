@@ -2,13 +2,13 @@ import type { Flag, Heredoc, Instruction, JSONArgument, Property } from 'dockerf
 import type { DockerInstruction, ParseIssue } from '../../model/types.js';
 import type { SourceFile } from '../../source.js';
 import {
-  attachDetail,
   type FlagDetail,
   type HeredocDetail,
   type InstructionDetail,
+  ParsedInstruction,
   type PropertyDetail,
 } from './detail.js';
-import { parseExecForm } from './scan.js';
+import { flagRecord, parseExecForm } from './scan.js';
 import { joinCommandLine, type OffsetTable } from './text.js';
 
 /** What converting one instruction needs from the file being parsed. */
@@ -58,17 +58,17 @@ export function convertInstruction(ast: Instruction, context: ConvertContext): D
     ? guard(() => readProperties(accessors, table), [], 'its name and value pairs')
     : [];
 
-  const instruction: DockerInstruction = {
+  const fields: DockerInstruction = {
     keyword,
     argText: joined.text,
     args: exec ?? splitWords(joined.text),
     jsonForm: exec !== undefined,
-    flags: Object.fromEntries([...flags].reverse().map((flag) => [flag.name, flag.value])),
+    flags: flagRecord(flags),
     heredocs: heredocs.map((heredoc) => ({ delimiter: heredoc.delimiter, body: heredoc.body })),
     location,
     argLocation:
       joined.offsets.length > 0
-        ? file.rangeAt(joined.offsets[0]!, joined.offsets[joined.offsets.length - 1]! + 1)
+        ? file.rangeAt(joined.offsets.at(0)!, joined.offsets.at(joined.offsets.length - 1)! + 1)
         : location,
     stage: -1,
   };
@@ -81,8 +81,7 @@ export function convertInstruction(ast: Instruction, context: ConvertContext): D
     heredocs,
     properties,
   };
-  attachDetail(instruction, detail);
-  return instruction;
+  return new ParsedInstruction(fields, detail);
 }
 
 function guarded<T>(read: () => T, fallback: T, onError: () => void): T {

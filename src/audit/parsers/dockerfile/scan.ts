@@ -1,13 +1,13 @@
 import type { DockerInstruction } from '../../model/types.js';
 import type { SourceFile } from '../../source.js';
 import {
-  attachDetail,
   type FlagDetail,
   type HeredocDetail,
   type InstructionDetail,
+  ParsedInstruction,
   type PropertyDetail,
 } from './detail.js';
-import { type JoinedText, joinCommandLine } from './text.js';
+import { type JoinedText, joinCommandLine, type OffsetMap } from './text.js';
 
 /*
  * A fast reader for the Dockerfiles that most repositories have. dockerfile-ast builds a
@@ -112,21 +112,21 @@ function scanInstruction(
   const argFrom = argWords[0]?.from ?? joined.text.length;
   const argText = joined.text.slice(argFrom);
   const offsets = joined.offsets.slice(argFrom);
-  const argStart = argWords.length > 0 ? offsets[0]! : end;
+  const argStart = argWords.length > 0 ? offsets.at(0)! : end;
   const exec = EXEC_FORM.has(keyword) ? parseExecForm(argText) : undefined;
   const properties = WITH_PROPERTIES.has(keyword) ? readProperties(argText, offsets) : [];
 
   const location = file.rangeAt(start, Math.max(start, end));
-  const instruction: DockerInstruction = {
+  const fields: DockerInstruction = {
     keyword,
     argText,
     args: exec ?? argWords.map((word) => joined.text.slice(word.from, word.to)),
     jsonForm: exec !== undefined,
-    flags: Object.fromEntries([...flags].reverse().map((flag) => [flag.name, flag.value])),
+    flags: flagRecord(flags),
     heredocs: heredocs.map((heredoc) => ({ delimiter: heredoc.delimiter, body: heredoc.body })),
     location,
     argLocation:
-      offsets.length > 0 ? file.rangeAt(argStart, offsets[offsets.length - 1]! + 1) : location,
+      offsets.length > 0 ? file.rangeAt(argStart, offsets.at(offsets.length - 1)! + 1) : location,
     stage: -1,
   };
   const detail: InstructionDetail = {
@@ -135,11 +135,20 @@ function scanInstruction(
     offsets,
     jsonSpans: exec ? jsonSpansOf(argText, offsets, exec.length) : undefined,
     flags,
-    heredocs: [...heredocs],
+    heredocs: heredocs.length > 0 ? [...heredocs] : [],
     properties,
   };
-  attachDetail(instruction, detail);
+  const instruction = new ParsedInstruction(fields, detail);
   return { instruction, next: end };
+}
+
+/** Flags by name; when a flag repeats, the first one wins, as dockerfile-ast reads them. */
+export function flagRecord(flags: FlagDetail[]): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (let index = flags.length - 1; index >= 0; index--) {
+    record[flags[index]!.name] = flags[index]!.value;
+  }
+  return record;
 }
 
 /** A blank-separated word of the joined argument text, as indexes into that text. */
@@ -175,7 +184,7 @@ function readHeredocs(
   const found = Object.assign([] as HeredocDetail[], { end: joined.stop });
   if (!joined.text.includes('<<')) return found;
   if (!WITH_HEREDOCS.has(keyword) || text.includes('\r')) throw new Unsupported();
-  if (!isContiguous(joined.offsets, 0, joined.text.length)) throw new Unsupported();
+  if (!joined.offsets.isContiguous(0, joined.text.length)) throw new Unsupported();
 
   const names: Array<{ name: string; nameEnd: number }> = [];
   let tabbed = false;
@@ -185,7 +194,7 @@ function readHeredocs(
     const match = HEREDOC_WORD.exec(value);
     if (!match) throw new Unsupported();
     if (match[1]) tabbed = true;
-    const nameEnd = joined.offsets[word.to - 1]! + (match[2] ? 0 : 1);
+    const nameEnd = joined.offsets.at(word.to - 1)! + (match[2] ? 0 : 1);
     names.push({ name: match[3]!, nameEnd });
   }
 
@@ -230,11 +239,6 @@ function readHeredocs(
   return found;
 }
 
-/** True when the word's characters are adjacent in the source, with no continuation inside. */
-function isContiguous(offsets: Int32Array, from: number, to: number): boolean {
-  return offsets[to - 1]! - offsets[from]! === to - 1 - from;
-}
-
 function readFlags(keyword: string, words: Word[], joined: JoinedText): FlagDetail[] {
   const flags: FlagDetail[] = [];
   for (const word of words) {
@@ -246,15 +250,15 @@ function readFlags(keyword: string, words: Word[], joined: JoinedText): FlagDeta
       if (!stops) throw new Unsupported();
       break;
     }
-    if (/["'\\]/.test(value) || !isContiguous(joined.offsets, word.from, word.to)) {
+    if (/["'\\]/.test(value) || !joined.offsets.isContiguous(word.from, word.to)) {
       throw new Unsupported();
     }
     const equals = value.indexOf('=');
     flags.push({
       name: equals === -1 ? value.slice(2) : value.slice(2, equals),
       value: equals === -1 ? '' : value.slice(equals + 1),
-      start: joined.offsets[word.from]!,
-      end: joined.offsets[word.to - 1]! + 1,
+      start: joined.offsets.at(word.from)!,
+      end: joined.offsets.at(word.to - 1)! + 1,
     });
   }
   return flags;
@@ -265,9 +269,9 @@ function readFlags(keyword: string, words: Word[], joined: JoinedText): FlagDeta
  * form takes the rest of the line as the value. Escapes and quotes in the legacy form need
  * dockerfile-ast.
  */
-function readProperties(text: string, offsets: Int32Array): PropertyDetail[] {
+function readProperties(text: string, offsets: OffsetMap): PropertyDetail[] {
   const words = splitQuoted(text);
-  if (words.some((word) => !isContiguous(offsets, word.from, word.to))) throw new Unsupported();
+  if (words.some((word) => !offsets.isContiguous(word.from, word.to))) throw new Unsupported();
   const first = words[0];
   if (!first) return [];
   const firstText = text.slice(first.from, first.to);
@@ -277,30 +281,30 @@ function readProperties(text: string, offsets: Int32Array): PropertyDetail[] {
   return words.map((word) => propertyOf(text, offsets, word));
 }
 
-function legacyProperty(text: string, offsets: Int32Array, words: Word[]): PropertyDetail {
+function legacyProperty(text: string, offsets: OffsetMap, words: Word[]): PropertyDetail {
   const name = words[0]!;
   const valueFrom = words[1]!.from;
   const value = text.slice(valueFrom);
-  if (!isContiguous(offsets, valueFrom, text.length)) throw new Unsupported();
+  if (!offsets.isContiguous(valueFrom, text.length)) throw new Unsupported();
   if (/["']/.test(value) || /["']/.test(text.slice(name.from, name.to))) throw new Unsupported();
   return {
     name: text.slice(name.from, name.to),
     value,
-    nameStart: offsets[name.from]!,
-    nameEnd: offsets[name.to - 1]! + 1,
-    valueStart: offsets[valueFrom]!,
-    valueEnd: offsets[text.length - 1]! + 1,
+    nameStart: offsets.at(name.from)!,
+    nameEnd: offsets.at(name.to - 1)! + 1,
+    valueStart: offsets.at(valueFrom)!,
+    valueEnd: offsets.at(text.length - 1)! + 1,
   };
 }
 
-function propertyOf(text: string, offsets: Int32Array, word: Word): PropertyDetail {
+function propertyOf(text: string, offsets: OffsetMap, word: Word): PropertyDetail {
   const raw = text.slice(word.from, word.to);
   const equals = unquotedIndexOf(raw, '=');
   const nameTo = equals === -1 ? word.to : word.from + equals;
   // dockerfile-ast reads quoted names in ways that depend on their surroundings.
   if (nameTo === word.from || /["']/.test(text.slice(word.from, nameTo))) throw new Unsupported();
-  const nameStart = offsets[word.from]!;
-  const nameEnd = offsets[nameTo - 1]! + 1;
+  const nameStart = offsets.at(word.from)!;
+  const nameEnd = offsets.at(nameTo - 1)! + 1;
   if (equals === -1) {
     const name = text.slice(word.from, nameTo);
     return { name, value: undefined, nameStart, nameEnd, valueStart: nameEnd, valueEnd: nameEnd };
@@ -316,8 +320,8 @@ function propertyOf(text: string, offsets: Int32Array, word: Word): PropertyDeta
     value: unquote(rawValue),
     nameStart,
     nameEnd,
-    valueStart: hasValue ? offsets[valueFrom]! : offsets[nameTo]! + 1,
-    valueEnd: hasValue ? offsets[word.to - 1]! + 1 : offsets[nameTo]! + 1,
+    valueStart: hasValue ? offsets.at(valueFrom)! : offsets.at(nameTo)! + 1,
+    valueEnd: hasValue ? offsets.at(word.to - 1)! + 1 : offsets.at(nameTo)! + 1,
   };
 }
 
@@ -381,7 +385,7 @@ export function parseExecForm(text: string): string[] | undefined {
 /** Source spans, quotes included, of the string elements of an exec-form argument text. */
 function jsonSpansOf(
   text: string,
-  offsets: Int32Array,
+  offsets: OffsetMap,
   count: number,
 ): Array<{ start: number; end: number }> | undefined {
   const spans: Array<{ start: number; end: number }> = [];
@@ -394,7 +398,7 @@ function jsonSpansOf(
     const from = index;
     index++;
     while (index < text.length && text[index] !== '"') index += text[index] === '\\' ? 2 : 1;
-    spans.push({ start: offsets[from]!, end: offsets[Math.min(index, text.length - 1)]! + 1 });
+    spans.push({ start: offsets.at(from)!, end: offsets.at(Math.min(index, text.length - 1))! + 1 });
     index++;
   }
   return spans.length === count ? spans : undefined;

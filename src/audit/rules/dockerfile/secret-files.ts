@@ -43,19 +43,21 @@ export function secretFileKind(path: string): SecretFileKind | undefined {
   return undefined;
 }
 
-const candidates = new WeakMap<DeploymentModel, string[]>();
+// Keyed by the map of files read, which the engine shares between the model and the one-file
+// models it checks standalone Dockerfiles with.
+const candidates = new WeakMap<DeploymentModel['files'], string[]>();
 
 /**
  * Lists the repository files that look like secrets, from the files read and the files git
  * tracks, computed once per model so that each Dockerfile only scans this short list.
  */
 export function secretFileCandidates(model: DeploymentModel): string[] {
-  const known = candidates.get(model);
+  const known = candidates.get(model.files);
   if (known) return known;
   const paths = new Set<string>(model.files.keys());
   for (const path of model.tracked ?? []) paths.add(path);
   const found = [...paths].filter((path) => secretFileKind(path) !== undefined).sort();
-  candidates.set(model, found);
+  candidates.set(model.files, found);
   return found;
 }
 
