@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { UsageError } from '../cli/errors.js';
 import { isSeverity, type Severity } from '../finding/finding.js';
+import { yamlLib } from './parsers/yaml-lib.js';
 import { allRules } from './rules/registry.js';
 import type { Rule } from './rules/rule.js';
 
@@ -86,6 +86,7 @@ function readYaml(path: string, required: boolean): LoadedYaml | undefined {
       code === 'EACCES' ? 'make the file readable by this user' : 'check the --config path',
     );
   }
+  const { LineCounter, parseDocument } = yamlLib();
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
   const [firstError] = document.errors;

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 /** What git says about the audited tree; undefined when the root is not in a git work tree. */
 export interface GitView {
@@ -20,8 +22,25 @@ function runGit(root: string, args: string[]): string | undefined {
   }
 }
 
+/**
+ * True when `root` may be inside a git work tree: a folder on the way up has a `.git` entry, or
+ * the environment names a git folder. Starting git costs about 40 ms on a small machine, which
+ * is most of a small audit, so a tree that cannot be in a repository skips it.
+ */
+function mayBeInGitTree(root: string): boolean {
+  if (process.env.GIT_DIR || process.env.GIT_WORK_TREE) return true;
+  let folder = resolve(root);
+  for (;;) {
+    if (existsSync(join(folder, '.git'))) return true;
+    const parent = dirname(folder);
+    if (parent === folder) return false;
+    folder = parent;
+  }
+}
+
 /** Reads the tracked and ignored paths under `root` with two `git ls-files` calls. */
 export function readGitView(root: string): GitView | undefined {
+  if (!mayBeInGitTree(root)) return undefined;
   const tracked = runGit(root, ['ls-files', '-z', '--cached']);
   if (tracked === undefined) return undefined;
   const ignored =

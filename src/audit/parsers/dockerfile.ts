@@ -9,7 +9,7 @@ import { layOutStages } from './dockerfile/stages.js';
 import { OffsetTable } from './dockerfile/text.js';
 import { createUserResolver } from './dockerfile/user.js';
 
-export { argTextToSource, cachedOn, detailOf } from './dockerfile/detail.js';
+export { argTextToSource, cacheSlot, cachedOn, detailOf } from './dockerfile/detail.js';
 export { isRootUser, knownNonRootUser } from './dockerfile/user.js';
 
 /** Issues kept per file; a binary or unrelated file read as a Dockerfile would yield thousands. */

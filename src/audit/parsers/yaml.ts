@@ -1,19 +1,8 @@
-import {
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  type Node,
-  type Pair,
-  parseAllDocuments,
-  type YAMLError,
-  type YAMLMap,
-  YAMLParseError,
-} from 'yaml';
+import type { Node, Pair, YAMLError, YAMLMap, YAMLParseError } from 'yaml';
 import type { Location } from '../../finding/finding.js';
 import type { ParseIssue, YamlFile } from '../model/types.js';
 import type { SourceFile } from '../source.js';
+import { yamlLib } from './yaml-lib.js';
 
 export type YamlPath = ReadonlyArray<string | number>;
 
@@ -44,7 +33,7 @@ export function parseYaml(file: SourceFile): YamlFile {
   const issues: ParseIssue[] = [];
   // The yaml package's `uniqueKeys` compares each key with every earlier key of its mapping,
   // which is quadratic in the mapping's size, so duplicateKeyErrors does that check instead.
-  const parsed = parseAllDocuments(file.text, {
+  const parsed = yamlLib().parseAllDocuments(file.text, {
     merge: true,
     prettyErrors: false,
     strict: true,
@@ -145,12 +134,12 @@ function duplicateKeyErrors(root: unknown): YAMLParseError[] {
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const node = stack.pop();
-    if (isPair(node)) {
+    if (yamlLib().isPair(node)) {
       stack.push(node.value, node.key);
       continue;
     }
-    if (!isMap(node) && !isSeq(node)) continue;
-    if (isMap(node)) addRepeatedKeys(node, errors);
+    if (!yamlLib().isMap(node) && !yamlLib().isSeq(node)) continue;
+    if (yamlLib().isMap(node)) addRepeatedKeys(node, errors);
     for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
   }
   return errors;
@@ -159,13 +148,13 @@ function duplicateKeyErrors(root: unknown): YAMLParseError[] {
 function addRepeatedKeys(map: YAMLMap, errors: YAMLParseError[]): void {
   const seen = new Set<unknown>();
   for (const { key } of map.items) {
-    if (!isScalar(key) || isMergeKey(key) || Number.isNaN(key.value)) continue;
+    if (!yamlLib().isScalar(key) || isMergeKey(key) || Number.isNaN(key.value)) continue;
     if (!seen.has(key.value)) {
       seen.add(key.value);
       continue;
     }
     const start = key.range?.[0] ?? 0;
-    errors.push(new YAMLParseError([start, start + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
+    errors.push(new (yamlLib().YAMLParseError)([start, start + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
   }
 }
 
@@ -181,18 +170,18 @@ function resolveAnchors(root: unknown): Map<Node, Node> {
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const node = stack.pop();
-    if (isPair(node)) {
+    if (yamlLib().isPair(node)) {
       stack.push(node.value, node.key);
       continue;
     }
-    if (isAlias(node)) {
+    if (yamlLib().isAlias(node)) {
       const target = anchors.get(node.source);
       if (target) targets.set(node, target);
       continue;
     }
-    if (!isScalar(node) && !isMap(node) && !isSeq(node)) continue;
+    if (!yamlLib().isScalar(node) && !yamlLib().isMap(node) && !yamlLib().isSeq(node)) continue;
     if (node.anchor) anchors.set(node.anchor, node);
-    if (isMap(node) || isSeq(node)) {
+    if (yamlLib().isMap(node) || yamlLib().isSeq(node)) {
       for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
     }
   }
@@ -201,17 +190,17 @@ function resolveAnchors(root: unknown): Map<Node, Node> {
 
 function deref(node: unknown, targets: Map<Node, Node>): unknown {
   let current = node;
-  for (let hops = 0; isAlias(current) && hops < 100; hops++) current = targets.get(current);
-  return isAlias(current) ? undefined : current;
+  for (let hops = 0; yamlLib().isAlias(current) && hops < 100; hops++) current = targets.get(current);
+  return yamlLib().isAlias(current) ? undefined : current;
 }
 
 function isMergeKey(key: unknown): boolean {
-  if (!isScalar(key)) return false;
+  if (!yamlLib().isScalar(key)) return false;
   return typeof key.value === 'symbol' || (key.value === '<<' && key.type === 'PLAIN');
 }
 
 function keyText(key: unknown): string {
-  if (isScalar(key)) return key.value === null ? '' : String(key.value);
+  if (yamlLib().isScalar(key)) return key.value === null ? '' : String(key.value);
   if (key === null || key === undefined) return '';
   return String(key);
 }
@@ -219,8 +208,8 @@ function keyText(key: unknown): string {
 /** Merge sources of a `<<` value: one mapping, or a sequence of mappings, aliases resolved. */
 function mergeSources(value: unknown, targets: Map<Node, Node>): YAMLMap[] {
   const source = deref(value, targets);
-  const items = isSeq(source) ? source.items.map((item) => deref(item, targets)) : [source];
-  return items.filter((item): item is YAMLMap => isMap(item));
+  const items = yamlLib().isSeq(source) ? source.items.map((item) => deref(item, targets)) : [source];
+  return items.filter((item): item is YAMLMap => yamlLib().isMap(item));
 }
 
 // ---------------------------------------------------------------- locate
@@ -284,12 +273,12 @@ function locateNode(
   let written: unknown = root;
   for (const segment of path) {
     const container = deref(node, targets);
-    if (isMap(container)) {
+    if (yamlLib().isMap(container)) {
       const pair = findPair(container, String(segment), targets, new Set());
       if (!pair) return undefined;
       written = pair.key;
       node = pair.value;
-    } else if (isSeq(container)) {
+    } else if (yamlLib().isSeq(container)) {
       const index =
         typeof segment === 'number' ? segment : /^\d+$/.test(segment) ? Number(segment) : -1;
       const item = container.items[index];
@@ -304,7 +293,7 @@ function locateNode(
   const value = deref(node, targets);
   const valueSpan = spanOf(value);
   const isEmpty =
-    isScalar(value) && value.value === null && valueSpan && valueSpan[0] === valueSpan[1];
+    yamlLib().isScalar(value) && value.value === null && valueSpan && valueSpan[0] === valueSpan[1];
   return isEmpty || !valueSpan ? spanOf(written) : valueSpan;
 }
 
@@ -371,10 +360,10 @@ class Converter {
     if (this.aliasDepth > 0 && ++this.expanded > MAX_ALIAS_EXPANSION) {
       throw new AliasBudgetError(node as Node);
     }
-    if (isAlias(node)) return this.convertAlias(node, depth);
+    if (yamlLib().isAlias(node)) return this.convertAlias(node, depth);
     this.noteTag(node as Node);
-    if (isScalar(node)) return typeof node.value === 'symbol' ? '<<' : node.value;
-    if (isSeq(node)) {
+    if (yamlLib().isScalar(node)) return typeof node.value === 'symbol' ? '<<' : node.value;
+    if (yamlLib().isSeq(node)) {
       const items: unknown[] = [];
       node.items.forEach((item, index) => {
         this.path.push(index);
@@ -383,7 +372,7 @@ class Converter {
       });
       return items;
     }
-    if (isMap(node)) return this.convertMap(node, depth);
+    if (yamlLib().isMap(node)) return this.convertMap(node, depth);
     return null;
   }
 
@@ -438,7 +427,7 @@ class Converter {
   /** Applies one `<<` entry: keys from earlier sources win over later ones. */
   private applyMerge(pair: Pair, merged: Record<string, unknown>, depth: number): void {
     const source = deref(pair.value, this.targets);
-    const items = isSeq(source) ? source.items : [pair.value];
+    const items = yamlLib().isSeq(source) ? source.items : [pair.value];
     for (const item of items) {
       const value = this.convert(item, depth + 1);
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {

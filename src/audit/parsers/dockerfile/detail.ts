@@ -61,7 +61,7 @@ export class ParsedInstruction implements DockerInstruction {
   argLocation: Location;
   stage: number;
   readonly #detail: InstructionDetail;
-  #cache: Map<symbol, unknown> | undefined = undefined;
+  #cache: unknown[] | undefined = undefined;
 
   constructor(fields: DockerInstruction, detail: InstructionDetail) {
     this.keyword = fields.keyword;
@@ -80,18 +80,25 @@ export class ParsedInstruction implements DockerInstruction {
     return #detail in instruction ? instruction.#detail : undefined;
   }
 
-  static cached<T>(instruction: DockerInstruction, key: symbol, compute: () => T): T | undefined {
+  static cacheOf(instruction: DockerInstruction): unknown[] | undefined {
     if (!(#cache in instruction)) return undefined;
-    const cache = (instruction.#cache ??= new Map());
-    if (cache.has(key)) return cache.get(key) as T;
-    const value = compute();
-    cache.set(key, value);
-    return value;
+    instruction.#cache ??= [];
+    return instruction.#cache;
   }
 }
 
+/** A place in an instruction's cache for one kind of derived value, made by `cacheSlot`. */
+export type CacheSlot<T> = number & { readonly slotOf?: T };
+
+let slotCount = 0;
+
+/** Reserves a cache slot; modules call this once, at load time. */
+export function cacheSlot<T>(): CacheSlot<T> {
+  return slotCount++ as CacheSlot<T>;
+}
+
 /** Details and caches of instructions built by hand as plain objects, as some tests do. */
-const handBuilt = new WeakMap<DockerInstruction, { detail: InstructionDetail; cache: Map<symbol, unknown> }>();
+const handBuilt = new WeakMap<DockerInstruction, { detail: InstructionDetail; cache: unknown[] }>();
 
 function handBuiltEntry(instruction: DockerInstruction) {
   let entry = handBuilt.get(instruction);
@@ -106,7 +113,7 @@ function handBuiltEntry(instruction: DockerInstruction) {
         heredocs: [],
         properties: [],
       },
-      cache: new Map(),
+      cache: [],
     };
     handBuilt.set(instruction, entry);
   }
@@ -135,15 +142,20 @@ export function argTextToSource(
 }
 
 /**
- * Returns the value cached on the instruction under `key`, computing it on first use. Rules use
- * this for results derived from one instruction, such as its shell commands.
+ * Returns the value cached on the instruction in `slot`, computing it with `compute` on first
+ * use. Rules use this for results derived from one instruction, such as its shell commands.
+ * `compute` is a plain function of its arguments, so that no closure is made per call.
  */
-export function cachedOn<T>(instruction: DockerInstruction, key: symbol, compute: () => T): T {
-  const parsed = ParsedInstruction.cached(instruction, key, compute);
-  if (parsed !== undefined || instruction instanceof ParsedInstruction) return parsed as T;
-  const cache = handBuiltEntry(instruction).cache;
-  if (cache.has(key)) return cache.get(key) as T;
-  const value = compute();
-  cache.set(key, value);
+export function cachedOn<T, A>(
+  instruction: DockerInstruction,
+  slot: CacheSlot<T>,
+  compute: (argument: A, instruction: DockerInstruction) => T,
+  argument: A,
+): T {
+  const cache = ParsedInstruction.cacheOf(instruction) ?? handBuiltEntry(instruction).cache;
+  const known = cache[slot];
+  if (known !== undefined) return known as T;
+  const value = compute(argument, instruction);
+  cache[slot] = value;
   return value;
 }

@@ -1,6 +1,6 @@
 import type { Location } from '../../../finding/finding.js';
 import type { Dockerfile, DockerInstruction } from '../../model/types.js';
-import { argTextToSource, cachedOn, detailOf } from '../../parsers/dockerfile.js';
+import { argTextToSource, cacheSlot, cachedOn, detailOf } from '../../parsers/dockerfile.js';
 import { type ShellWord, splitShellCommands } from '../../parsers/shell.js';
 
 /** A simple command of a `RUN`, with source offsets, wrappers such as `sudo` removed. */
@@ -48,22 +48,26 @@ interface Script {
   toSource(from: number, to: number): { start: number; end: number };
 }
 
-const RUN_COMMANDS = Symbol('run commands');
+const RUN_COMMANDS = cacheSlot<RunCommand[]>();
 
 /**
  * Returns the simple commands a `RUN` executes: those of its shell-form command line, of a
  * heredoc that the shell runs as a script, of an exec-form array, and of `sh -c` scripts
  * inside any of them. Results are cached per instruction.
  */
-export function runCommands(dockerfile: Dockerfile, instruction: DockerInstruction): RunCommand[] {
-  return cachedOn(instruction, RUN_COMMANDS, () => {
-    const commands: RunCommand[] = [];
-    if (instruction.keyword === 'RUN') {
-      const state = { pipeline: 0 };
-      for (const script of scriptsOf(instruction)) collect(dockerfile, script, commands, state, 0);
-    }
-    return commands;
-  });
+export function runCommands(
+  dockerfile: Dockerfile,
+  instruction: DockerInstruction,
+): readonly RunCommand[] {
+  if (instruction.keyword !== 'RUN') return [];
+  return cachedOn(instruction, RUN_COMMANDS, computeRunCommands, dockerfile);
+}
+
+function computeRunCommands(dockerfile: Dockerfile, instruction: DockerInstruction): RunCommand[] {
+  const commands: RunCommand[] = [];
+  const state = { pipeline: 0 };
+  for (const script of scriptsOf(instruction)) collect(dockerfile, script, commands, state, 0);
+  return commands;
 }
 
 function scriptsOf(instruction: DockerInstruction): Script[] {

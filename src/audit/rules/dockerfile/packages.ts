@@ -1,8 +1,8 @@
 import type { DeploymentModel, Dockerfile, DockerInstruction } from '../../model/types.js';
-import { cachedOn, detailOf } from '../../parsers/dockerfile.js';
+import { cacheSlot, cachedOn, detailOf } from '../../parsers/dockerfile.js';
 import type { Report } from '../rule.js';
 import { commandText, type RunCommand, runCommands } from './commands.js';
-import { shippedLayerStages } from './stages.js';
+import { cachedPerModel, type ModelCache, shippedLayerStages } from './stages.js';
 
 export type PackageManager = 'apt' | 'apk' | 'yum' | 'zypper' | 'pip';
 
@@ -44,21 +44,27 @@ const VALUE_OPTIONS: Record<PackageManager, Set<string>> = {
 /** Options that keep their value in the option list, so rules can read it. */
 const KEPT_VALUE_OPTIONS = new Set(['-o', '--option', '--setopt', '-t', '--virtual']);
 
-const PACKAGE_COMMANDS = Symbol('package commands');
+const PACKAGE_COMMANDS = cacheSlot<PackageCommand[]>();
 
 /** Lists the package manager commands of a `RUN`, in order. */
 export function packageCommands(
   dockerfile: Dockerfile,
   instruction: DockerInstruction,
+): readonly PackageCommand[] {
+  if (instruction.keyword !== 'RUN') return [];
+  return cachedOn(instruction, PACKAGE_COMMANDS, computePackageCommands, dockerfile);
+}
+
+function computePackageCommands(
+  dockerfile: Dockerfile,
+  instruction: DockerInstruction,
 ): PackageCommand[] {
-  return cachedOn(instruction, PACKAGE_COMMANDS, () => {
-    const found: PackageCommand[] = [];
-    for (const command of runCommands(dockerfile, instruction)) {
-      const parsed = parsePackageCommand(command);
-      if (parsed) found.push(parsed);
-    }
-    return found;
-  });
+  const found: PackageCommand[] = [];
+  for (const command of runCommands(dockerfile, instruction)) {
+    const parsed = parsePackageCommand(command);
+    if (parsed) found.push(parsed);
+  }
+  return found;
 }
 
 function parsePackageCommand(command: RunCommand): PackageCommand | undefined {
@@ -146,18 +152,30 @@ export interface ShippedPackageCommand {
   install: PackageCommand;
 }
 
-/** Yields the package manager commands of the stages that end up in shipped images. */
-export function* shippedPackageCommands(model: DeploymentModel): Generator<ShippedPackageCommand> {
-  for (const dockerfile of model.dockerfiles) {
+/** Lists the package manager commands of the stages that end up in shipped images. */
+export function shippedPackageCommands(model: DeploymentModel): readonly ShippedPackageCommand[] {
+  if (model.dockerfiles.length === 1) return shippedPackageCommandsOf(model, model.dockerfiles[0]!);
+  return model.dockerfiles.flatMap((dockerfile) => shippedPackageCommandsOf(model, dockerfile));
+}
+
+function shippedPackageCommandsOf(
+  model: DeploymentModel,
+  dockerfile: Dockerfile,
+): ShippedPackageCommand[] {
+  return cachedPerModel(shippedCommandsCache, model, dockerfile, () => {
+    const found: ShippedPackageCommand[] = [];
     const stages = shippedLayerStages(model, dockerfile);
     for (const instruction of dockerfile.instructions) {
       if (!stages.has(instruction.stage)) continue;
       for (const install of packageCommands(dockerfile, instruction)) {
-        yield { dockerfile, instruction, install };
+        found.push({ dockerfile, instruction, install });
       }
     }
-  }
+    return found;
+  });
 }
+
+const shippedCommandsCache: ModelCache<ShippedPackageCommand[]> = new WeakMap();
 
 /** Builds the report of a package command, keyed by its stage and text so that it stays stable. */
 export function packageCommandReport(found: ShippedPackageCommand, message: string): Report {
