@@ -1,6 +1,7 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { compareFindings, type Finding } from '../finding/finding.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { EMPTY_CONFIG } from './config.js';
 import { classifyByName, mayBeNginxByContent } from './discovery/classify.js';
 import {
@@ -122,7 +123,7 @@ export function planShards(discovery: Discovery, threads: number): string[][] | 
 
 function runShard(task: ShardTask): Promise<ShardResult> {
   return new Promise((resolvePromise, reject) => {
-    const worker = new Worker(new URL('./worker.js', import.meta.url), {
+    const worker = new Worker(join(PACKAGE_ROOT, 'dist', 'audit', 'worker.js'), {
       workerData: task,
       // An audit keeps most of what it allocates until the end, so V8's default young
       // generation (16 MB) promotes it in many slow scavenges; 64 MB took about half the time.

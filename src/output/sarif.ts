@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
-import type { Finding, Severity } from '../finding/finding.js';
 import type { Rule } from '../audit/rules/rule.js';
+import type { Finding, Severity } from '../finding/finding.js';
 import { VERSION } from '../version.js';
 import type { AuditReport } from './report.js';
 

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.js';
 
 export interface Argon2Settings {
   /** Memory per hash in KiB. */
@@ -148,7 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       parallelism: DEFAULT_ARGON2.parallelism,
     },
     metricsToken: env.INFRAPRIME_METRICS_TOKEN || undefined,
-    webDir: resolve(env.INFRAPRIME_WEB_DIR ?? new URL('../../web/dist', import.meta.url).pathname),
+    webDir: resolve(env.INFRAPRIME_WEB_DIR ?? join(PACKAGE_ROOT, 'web', 'dist')),
     maxTokenDays: 366,
     maxAcceptanceDays: 366,
     shutdownTimeoutMs: integer(env, 'INFRAPRIME_SHUTDOWN_TIMEOUT_MS', 10_000, 0),

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { type IncludeResolver, parseNginx } from '../parsers/nginx.js';
 import type { SourceFile } from '../source.js';
-import { type RepoIndex, containerToRepo } from './container-files.js';
+import { containerToRepo, type RepoIndex } from './container-files.js';
 import type { ComposeService, NginxConfig } from './types.js';
 
 /** Configuration folders of the nginx images InfraPrime knows, each with its main file. */

@@ -9,7 +9,13 @@ import { layOutStages } from './dockerfile/stages.js';
 import { OffsetTable } from './dockerfile/text.js';
 import { createUserResolver } from './dockerfile/user.js';
 
-export { argTextToSource, cacheSlot, cachedOn, detailOf } from './dockerfile/detail.js';
+export {
+  argTextToSource,
+  type CacheSlot,
+  cachedOn,
+  cacheSlot,
+  detailOf,
+} from './dockerfile/detail.js';
 export { isRootUser, knownNonRootUser } from './dockerfile/user.js';
 
 /** Issues kept per file; a binary or unrelated file read as a Dockerfile would yield thousands. */
@@ -29,7 +35,7 @@ export function parseDockerfile(file: SourceFile, options: ParseOptions = {}): D
   checkInstructions(instructions, file, issues);
   const layout = layOutStages(instructions, file, issues);
 
-  return {
+  return new ParsedDockerfile({
     file,
     escapeChar,
     globalArgs: layout.globalArgs,
@@ -37,7 +43,51 @@ export function parseDockerfile(file: SourceFile, options: ParseOptions = {}): D
     stages: layout.stages,
     issues: capIssues(issues, file),
     userOf: createUserResolver(layout.stages, layout.globalDefaults),
-  };
+  });
+}
+
+/**
+ * A Dockerfile as `parseDockerfile` makes it, with a private cache for values that rules derive
+ * from it. A WeakMap keyed by Dockerfile kept each checked Dockerfile alive until a full
+ * garbage collection, because young collections do not clear weak keys.
+ */
+class ParsedDockerfile implements Dockerfile {
+  file: SourceFile;
+  escapeChar: string;
+  globalArgs: DockerInstruction[];
+  instructions: DockerInstruction[];
+  stages: Dockerfile['stages'];
+  issues: ParseIssue[];
+  userOf: Dockerfile['userOf'];
+  readonly #cache: unknown[] = [];
+
+  constructor(fields: Dockerfile) {
+    this.file = fields.file;
+    this.escapeChar = fields.escapeChar;
+    this.globalArgs = fields.globalArgs;
+    this.instructions = fields.instructions;
+    this.stages = fields.stages;
+    this.issues = fields.issues;
+    this.userOf = fields.userOf;
+  }
+
+  static cacheOf(dockerfile: Dockerfile): unknown[] | undefined {
+    return #cache in dockerfile ? dockerfile.#cache : undefined;
+  }
+}
+
+const handBuiltCaches = new WeakMap<Dockerfile, unknown[]>();
+
+/** The cache of values derived from a Dockerfile, indexed by `cacheSlot` numbers. */
+export function dockerfileCache(dockerfile: Dockerfile): unknown[] {
+  const parsed = ParsedDockerfile.cacheOf(dockerfile);
+  if (parsed) return parsed;
+  let cache = handBuiltCaches.get(dockerfile);
+  if (!cache) {
+    cache = [];
+    handBuiltCaches.set(dockerfile, cache);
+  }
+  return cache;
 }
 
 export interface ParseOptions {

@@ -154,7 +154,13 @@ function addRepeatedKeys(map: YAMLMap, errors: YAMLParseError[]): void {
       continue;
     }
     const start = key.range?.[0] ?? 0;
-    errors.push(new (yamlLib().YAMLParseError)([start, start + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
+    errors.push(
+      new (yamlLib().YAMLParseError)(
+        [start, start + 1],
+        'DUPLICATE_KEY',
+        'Map keys must be unique',
+      ),
+    );
   }
 }
 
@@ -190,7 +196,8 @@ function resolveAnchors(root: unknown): Map<Node, Node> {
 
 function deref(node: unknown, targets: Map<Node, Node>): unknown {
   let current = node;
-  for (let hops = 0; yamlLib().isAlias(current) && hops < 100; hops++) current = targets.get(current);
+  for (let hops = 0; yamlLib().isAlias(current) && hops < 100; hops++)
+    current = targets.get(current);
   return yamlLib().isAlias(current) ? undefined : current;
 }
 
@@ -208,7 +215,9 @@ function keyText(key: unknown): string {
 /** Merge sources of a `<<` value: one mapping, or a sequence of mappings, aliases resolved. */
 function mergeSources(value: unknown, targets: Map<Node, Node>): YAMLMap[] {
   const source = deref(value, targets);
-  const items = yamlLib().isSeq(source) ? source.items.map((item) => deref(item, targets)) : [source];
+  const items = yamlLib().isSeq(source)
+    ? source.items.map((item) => deref(item, targets))
+    : [source];
   return items.filter((item): item is YAMLMap => yamlLib().isMap(item));
 }
 

@@ -1,4 +1,3 @@
-import type { Rule } from './rule.js';
 import { ciRules } from './ci/index.js';
 import { composeRules } from './compose/index.js';
 import { coreRules } from './core/index.js';
@@ -6,6 +5,7 @@ import { dockerfileRules } from './dockerfile/index.js';
 import { nginxRules } from './nginx/index.js';
 import { postgresqlRules } from './postgresql/index.js';
 import { redisRules } from './redis/index.js';
+import type { Rule } from './rule.js';
 import { secretRules } from './secrets/index.js';
 
 /** Every rule, sorted by id. Each target's index lists its rules in id order. */

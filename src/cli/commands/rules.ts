@@ -1,13 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { loadExamples, renderRuleDoc, renderRuleIndex } from '../../audit/docs/render.js';
 import { allRules, findRule } from '../../audit/rules/registry.js';
+import { PACKAGE_ROOT } from '../../package-root.js';
 import { UsageError } from '../errors.js';
 
 /** Rule fixtures, the documented examples, sit in the package's test folder. */
-const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/rules/', import.meta.url));
+const FIXTURES = join(PACKAGE_ROOT, 'test', 'fixtures', 'rules');
 
 export function registerRules(program: Command): void {
   program

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../../package-root.js';
 import type { Database } from './database.js';
 
 const FILE_PATTERN = /^(\d{3})_([a-z0-9_]+)\.sql$/;
@@ -15,13 +17,18 @@ export interface Migration {
 }
 
 /**
- * Finds the migrations folder. The SQL files live beside this module in src/, and the
- * compiled module in dist/ reads them from src/ in the package root.
+ * Finds the migrations folder. The SQL files live beside this module in src/. The compiler does
+ * not copy them, so the server image copies them to dist/server/db/migrations, and a checkout
+ * reads them from src/.
  */
 export function migrationsDir(): string {
   const beside = fileURLToPath(new URL('./migrations/', import.meta.url));
-  if (existsSync(beside)) return beside;
-  return fileURLToPath(new URL('../../../src/server/db/migrations/', import.meta.url));
+  const candidates = [
+    beside,
+    join(PACKAGE_ROOT, 'dist', 'server', 'db', 'migrations'),
+    join(PACKAGE_ROOT, 'src', 'server', 'db', 'migrations'),
+  ];
+  return candidates.find((folder) => existsSync(folder)) ?? beside;
 }
 
 export function loadMigrations(dir = migrationsDir()): Migration[] {

@@ -398,7 +398,10 @@ function jsonSpansOf(
     const from = index;
     index++;
     while (index < text.length && text[index] !== '"') index += text[index] === '\\' ? 2 : 1;
-    spans.push({ start: offsets.at(from)!, end: offsets.at(Math.min(index, text.length - 1))! + 1 });
+    spans.push({
+      start: offsets.at(from)!,
+      end: offsets.at(Math.min(index, text.length - 1))! + 1,
+    });
     index++;
   }
   return spans.length === count ? spans : undefined;

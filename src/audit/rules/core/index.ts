@@ -1,4 +1,4 @@
-import { type Rule, defineRule } from '../rule.js';
+import { defineRule, type Rule } from '../rule.js';
 
 // The engine reports these itself; `check` is empty because no model walk finds them.
 const noCheck = () => {};

@@ -1,6 +1,6 @@
 import type { Location } from '../../../finding/finding.js';
 import type { Dockerfile, DockerInstruction } from '../../model/types.js';
-import { argTextToSource, cacheSlot, cachedOn, detailOf } from '../../parsers/dockerfile.js';
+import { argTextToSource, cachedOn, cacheSlot, detailOf } from '../../parsers/dockerfile.js';
 import { type ShellWord, splitShellCommands } from '../../parsers/shell.js';
 
 /** A simple command of a `RUN`, with source offsets, wrappers such as `sudo` removed. */

@@ -1,5 +1,5 @@
 import type { DeploymentModel, Dockerfile, DockerInstruction } from '../../model/types.js';
-import { cacheSlot, cachedOn, detailOf } from '../../parsers/dockerfile.js';
+import { cachedOn, cacheSlot, detailOf } from '../../parsers/dockerfile.js';
 import type { Report } from '../rule.js';
 import { commandText, type RunCommand, runCommands } from './commands.js';
 import { cachedPerModel, type ModelCache, shippedLayerStages } from './stages.js';
@@ -175,7 +175,7 @@ function shippedPackageCommandsOf(
   });
 }
 
-const shippedCommandsCache: ModelCache<ShippedPackageCommand[]> = new WeakMap();
+const shippedCommandsCache: ModelCache<ShippedPackageCommand[]> = cacheSlot();
 
 /** Builds the report of a package command, keyed by its stage and text so that it stays stable. */
 export function packageCommandReport(found: ShippedPackageCommand, message: string): Report {

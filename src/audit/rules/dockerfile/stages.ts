@@ -6,7 +6,12 @@ import type {
   DockerInstruction,
   DockerStage,
 } from '../../model/types.js';
-import { argTextToSource } from '../../parsers/dockerfile.js';
+import {
+  argTextToSource,
+  type CacheSlot,
+  cacheSlot,
+  dockerfileCache,
+} from '../../parsers/dockerfile.js';
 
 /** Compose services built from `dockerfile`, optionally only those that build stage `index`. */
 export function servicesBuilding(
@@ -26,27 +31,28 @@ export function servicesBuilding(
 }
 
 /**
- * Results derived from a Dockerfile and the compose services that build it, kept per Dockerfile
- * for the compose projects they were computed with. Each rule asks for the same results, and
- * computing them anew took a tenth of an audit of thousands of Dockerfiles.
+ * A cache slot for results derived from a Dockerfile and the compose services that build it,
+ * kept for the compose projects they were computed with. Each rule asks for the same results,
+ * and computing them anew took a tenth of an audit of thousands of Dockerfiles.
  */
-export type ModelCache<T> = WeakMap<Dockerfile, { compose: DeploymentModel['compose']; value: T }>;
+export type ModelCache<T> = CacheSlot<{ compose: DeploymentModel['compose']; value: T }>;
 
 export function cachedPerModel<T>(
-  cache: ModelCache<T>,
+  slot: ModelCache<T>,
   model: DeploymentModel,
   dockerfile: Dockerfile,
   compute: () => T,
 ): T {
-  const known = cache.get(dockerfile);
+  const cache = dockerfileCache(dockerfile);
+  const known = cache[slot] as { compose: DeploymentModel['compose']; value: T } | undefined;
   if (known && known.compose === model.compose) return known.value;
   const value = compute();
-  cache.set(dockerfile, { compose: model.compose, value });
+  cache[slot] = { compose: model.compose, value };
   return value;
 }
 
-const shippedStagesCache: ModelCache<number[]> = new WeakMap();
-const shippedLayersCache: ModelCache<Set<number>> = new WeakMap();
+const shippedStagesCache: ModelCache<number[]> = cacheSlot();
+const shippedLayersCache: ModelCache<Set<number>> = cacheSlot();
 
 /**
  * Returns the indexes of the stages that become images: the build targets of the compose
