@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { SourceFile } from '../source.js';
 import type { InputIssue } from './walk.js';
@@ -22,8 +22,12 @@ export type ReadOutcome =
 export function readSource(root: string, repoPath: string): ReadOutcome {
   const absolute = join(root, repoPath);
   let bytes: Buffer;
+  let fd: number | undefined;
   try {
-    const stats = statSync(absolute);
+    // One open and fstat instead of a stat by path and then a read by path. O_NONBLOCK keeps a
+    // named pipe from blocking the open; it changes nothing for regular files.
+    fd = openSync(absolute, constants.O_RDONLY | constants.O_NONBLOCK);
+    const stats = fstatSync(fd);
     if (!stats.isFile()) return {};
     if (stats.size > MAX_FILE_BYTES) {
       return {
@@ -34,7 +38,7 @@ export function readSource(root: string, repoPath: string): ReadOutcome {
         },
       };
     }
-    bytes = readFileSync(absolute);
+    bytes = readAll(fd, stats.size);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return {};
@@ -48,8 +52,22 @@ export function readSource(root: string, repoPath: string): ReadOutcome {
             : 'check that the file exists and is readable',
       },
     };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   return decode(repoPath, bytes);
+}
+
+/** Reads the whole file; a file that grew since fstat is cut at the size fstat gave. */
+function readAll(fd: number, size: number): Buffer {
+  const buffer = Buffer.allocUnsafe(size);
+  let filled = 0;
+  while (filled < size) {
+    const count = readSync(fd, buffer, filled, size - filled, null);
+    if (count === 0) break;
+    filled += count;
+  }
+  return filled === size ? buffer : buffer.subarray(0, filled);
 }
 
 function decode(repoPath: string, bytes: Buffer): ReadOutcome {
