@@ -13,6 +13,8 @@ export interface RunCommand {
   assignments: Map<string, string>;
   /** Wrapper commands that ran it, such as `sudo` or `env`, outermost first. */
   wrappers: string[];
+  /** The user a `sudo` wrapper switches to, as written (`-u app`); undefined means root. */
+  sudoUser: string | undefined;
   /** Commands of one `RUN` that share this number are joined by pipes. */
   pipeline: number;
   /** Source offsets of the whole command. */
@@ -35,7 +37,7 @@ const WRAPPERS = new Set([
 ]);
 /** Wrapper options that take a value as the next word. */
 const WRAPPER_VALUE_OPTIONS: Record<string, Set<string>> = {
-  sudo: new Set(['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U', '-T']),
+  sudo: new Set(['-u', '--user', '-g', '--group', '-C', '-D', '-h', '-p', '-r', '-t', '-U', '-T']),
   env: new Set(['-u', '-C', '-S']),
   nice: new Set(['-n']),
   xargs: new Set(['-a', '-d', '-E', '-I', '-L', '-n', '-P', '-s']),
@@ -143,7 +145,7 @@ function collect(
       lastPipeline = command.pipeline;
     }
     const assignments = new Map(command.assignments.map((word) => splitAssignment(word.value)));
-    const { words, wrappers } = unwrap(command.words, assignments);
+    const { words, wrappers, sudoUser } = unwrap(command.words, assignments);
     const inner = shellScriptArgument(words);
     if (inner && depth < 3) {
       collect(dockerfile, nestedScript(script, inner), commands, state, depth + 1);
@@ -156,6 +158,7 @@ function collect(
       args: words.slice(1).map((word) => word.value),
       assignments,
       wrappers,
+      sudoUser,
       pipeline: state.pipeline,
       start: span.start,
       end: span.end,
@@ -168,8 +171,9 @@ function collect(
 function unwrap(
   words: ShellWord[],
   assignments: Map<string, string>,
-): { words: ShellWord[]; wrappers: string[] } {
+): { words: ShellWord[]; wrappers: string[]; sudoUser: string | undefined } {
   const wrappers: string[] = [];
+  let sudoUser: string | undefined;
   let index = 0;
   while (index < words.length && WRAPPERS.has(baseName(words[index]!.value))) {
     const wrapper = baseName(words[index]!.value);
@@ -178,6 +182,7 @@ function unwrap(
     const valued = WRAPPER_VALUE_OPTIONS[wrapper];
     while (index < words.length) {
       const value = words[index]!.value;
+      if (wrapper === 'sudo') sudoUser = sudoUserOption(value, words[index + 1]?.value) ?? sudoUser;
       if (wrapper === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) {
         const [name, assigned] = splitAssignment(value);
         assignments.set(name, assigned);
@@ -190,7 +195,15 @@ function unwrap(
       index++;
     }
   }
-  return { words: words.slice(index), wrappers };
+  return { words: words.slice(index), wrappers, sudoUser };
+}
+
+/** The user of a `sudo` option word: `-u app`, `-uapp`, `--user=app` or `--user app`. */
+function sudoUserOption(option: string, next: string | undefined): string | undefined {
+  if (option === '-u' || option === '--user') return next;
+  if (option.startsWith('--user=')) return option.slice('--user='.length);
+  if (/^-u./.test(option)) return option.slice(2);
+  return undefined;
 }
 
 /** Returns the script word of `sh -c 'script'`, or undefined for any other command. */

@@ -1,3 +1,4 @@
+import { isRootUser } from '../../parsers/dockerfile.js';
 import { defineRule } from '../rule.js';
 import { commandText, runCommands } from './commands.js';
 
@@ -15,8 +16,8 @@ export const runWithSudoRule = defineRule({
     'is later compromised inside the container can use that rule too, which undoes the non-root `USER`. sudo also ' +
     'behaves differently without a terminal and changes the environment, so build steps that use it are fragile.',
   fix:
-    'Switch to `USER root` for the steps that need it and back to the unprivileged user afterwards, and do not ' +
-    'install sudo in the image.',
+    'Switch with `USER` for the steps that need another user (`USER root`, or the user named by `sudo -u`) and ' +
+    'back to the unprivileged user afterwards, and do not install sudo in the image.',
   limitations: ['`doas` and `su -c` are not reported.'],
   references: [
     'https://github.com/hadolint/hadolint/wiki/DL3004',
@@ -30,8 +31,10 @@ export const runWithSudoRule = defineRule({
           const text = instruction.jsonForm
             ? [...command.wrappers, command.name, ...command.args].join(' ')
             : commandText(dockerfile, command);
+          const target = command.sudoUser;
+          const switchTo = target === undefined || isRootUser(target) ? 'root' : target;
           report({
-            message: `\`${text}\` runs through \`sudo\`; switch with \`USER root\` for this step instead.`,
+            message: `\`${text}\` runs through \`sudo\`; switch with \`USER ${switchTo}\` for this step instead.`,
             location: command.location,
             key: `stage ${instruction.stage}: ${text}`,
             evidence: text,
