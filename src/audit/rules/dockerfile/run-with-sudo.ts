@@ -31,10 +31,10 @@ export const runWithSudoRule = defineRule({
           const text = instruction.jsonForm
             ? [...command.wrappers, command.name, ...command.args].join(' ')
             : commandText(dockerfile, command);
-          const target = command.sudoUser;
-          const switchTo = target === undefined || isRootUser(target) ? 'root' : target;
+          const sudoUser = command.sudoUser;
+          const user = sudoUser === undefined || isRootUser(sudoUser) ? 'root' : sudoUser;
           report({
-            message: `\`${text}\` runs through \`sudo\`; switch with \`USER ${switchTo}\` for this step instead.`,
+            message: `\`${text}\` runs through \`sudo\`; switch with \`USER ${user}\` for this step instead.`,
             location: command.location,
             key: `stage ${instruction.stage}: ${text}`,
             evidence: text,
