@@ -61,6 +61,7 @@ const LAYER_OF_KIND: Partial<Record<FileKind, Layer>> = {
   'postgresql-conf': 'data',
   'pg-hba': 'data',
   'redis-conf': 'data',
+  'redis-acl': 'data',
   env: 'data',
   'github-workflow': 'vulnerability-management',
   'gitlab-ci': 'vulnerability-management',

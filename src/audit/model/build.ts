@@ -163,7 +163,7 @@ export function buildModel(root: string, options: BuildOptions = {}): BuildResul
   ];
   for (const config of nginx) parseIssues.push(...config.issues);
 
-  addMountedConfs(services, kinds);
+  addMountedConfs(services, kinds, repo);
   const confsOf = (kind: FileKind) =>
     [...kinds]
       .filter(([, k]) => k === kind)
@@ -173,6 +173,7 @@ export function buildModel(root: string, options: BuildOptions = {}): BuildResul
     parseKeyValueConf(file, 'postgresql'),
   );
   const redisConfs = confsOf('redis-conf').map((file) => parseKeyValueConf(file, 'redis'));
+  const redisAcls = confsOf('redis-acl').map((file) => parseKeyValueConf(file, 'redis'));
   const pgHba = confsOf('pg-hba').map(parsePgHba);
 
   for (const service of services) {
@@ -188,6 +189,7 @@ export function buildModel(root: string, options: BuildOptions = {}): BuildResul
     [...dockerfiles.values()],
     postgresConfs,
     redisConfs,
+    redisAcls,
     pgHba,
     envFiles,
     workflows,
@@ -203,6 +205,7 @@ export function buildModel(root: string, options: BuildOptions = {}): BuildResul
     postgresConfs,
     pgHba,
     redisConfs,
+    redisAcls,
     envFiles,
     workflows,
     files,
@@ -257,13 +260,29 @@ function linkServices(
   );
 }
 
-function addMountedConfs(services: ComposeService[], kinds: Map<string, FileKind>): void {
+function addMountedConfs(
+  services: ComposeService[],
+  kinds: Map<string, FileKind>,
+  repo: ReturnType<typeof createRepoIndex>,
+): void {
   for (const service of services) {
     if (service.role !== 'datastore') continue;
     for (const file of service.containerFiles) {
-      if (file.repoPath.endsWith('/')) continue;
-      const match = MOUNTED_CONF_KINDS.find(([pattern]) => pattern.test(file.containerPath));
-      if (match && !kinds.has(file.repoPath)) kinds.set(file.repoPath, match[1]);
+      if (file.repoPath.endsWith('/')) {
+        // Redis ACL files have no fixed name, so only `.acl` files in a mounted folder count.
+        if (service.datastore !== 'redis') continue;
+        for (const path of repo.files) {
+          if (path.startsWith(file.repoPath) && path.endsWith('.acl') && !kinds.has(path)) {
+            kinds.set(path, 'redis-acl');
+          }
+        }
+        continue;
+      }
+      const kind =
+        service.datastore === 'redis' && file.containerPath.endsWith('.acl')
+          ? 'redis-acl'
+          : MOUNTED_CONF_KINDS.find(([pattern]) => pattern.test(file.containerPath))?.[1];
+      if (kind && !kinds.has(file.repoPath)) kinds.set(file.repoPath, kind);
     }
   }
 }

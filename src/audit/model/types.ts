@@ -305,6 +305,7 @@ export type FileKind =
   | 'postgresql-conf'
   | 'pg-hba'
   | 'redis-conf'
+  | 'redis-acl'
   | 'env'
   | 'gitignore'
   | 'dockerignore'
@@ -319,6 +320,8 @@ export interface DeploymentModel {
   postgresConfs: KeyValueConf[];
   pgHba: PgHbaFile[];
   redisConfs: KeyValueConf[];
+  /** Redis ACL files (`aclfile`) mounted into a Redis service, read as `user` directives. */
+  redisAcls: KeyValueConf[];
   envFiles: EnvFile[];
   workflows: YamlFile[];
   /** Every text file read, by repository path. */

@@ -1,5 +1,5 @@
-import type { ConfEntry } from '../../model/types.js';
-import type { RedisSetup } from './helpers.js';
+import type { ConfEntry, KeyValueConf } from '../../model/types.js';
+import { aclFileOf, type RedisSetup } from './helpers.js';
 
 /** A Redis user after the server has read its configuration. */
 export interface RedisUser {
@@ -26,14 +26,12 @@ function resetUser(name: string, entry: ConfEntry): RedisUser {
 
 /**
  * Returns the users a setup defines, the default user first, or undefined when the users come
- * from an `aclfile` that InfraPrime does not read. `requirepass` sets the default user's
+ * from an `aclfile` that is not in the repository. `requirepass` sets the default user's
  * password. A `user default` line replaces that user wherever it is in the file, because Redis
  * applies `user` lines after the rest of the file.
  */
 export function usersOf(setup: RedisSetup): RedisUser[] | undefined {
-  if (setup.entries.some((entry) => entry.key === 'aclfile' && entry.value !== '')) {
-    return undefined;
-  }
+  if (aclFileOf(setup) !== undefined) return setup.acl ? aclUsersOf(setup.acl) : undefined;
   const users = new Map<string, RedisUser>([['default', defaultUser()]]);
   for (const entry of setup.entries) {
     if (entry.key !== 'requirepass') continue;
@@ -42,13 +40,29 @@ export function usersOf(setup: RedisSetup): RedisUser[] | undefined {
     user.nopass = entry.value === '';
     user.passwords = entry.value === '' ? 0 : 1;
   }
-  for (const entry of setup.entries) {
+  addUsers(users, setup.entries);
+  return [...users.values()];
+}
+
+/**
+ * Returns the users of an ACL file, the default user first. With an ACL file Redis ignores
+ * `requirepass` and `user` lines of redis.conf, and when the file does not define `default`,
+ * Redis creates that user as it does at a plain start: enabled, without a password.
+ */
+function aclUsersOf(acl: KeyValueConf): RedisUser[] {
+  const users = new Map<string, RedisUser>([['default', defaultUser()]]);
+  addUsers(users, acl.entries);
+  return [...users.values()];
+}
+
+/** Applies the `user` lines among `entries`; each line defines its user from scratch. */
+function addUsers(users: Map<string, RedisUser>, entries: readonly ConfEntry[]): void {
+  for (const entry of entries) {
     if (entry.key !== 'user' || entry.value === '') continue;
     const user = resetUser(entry.value, entry);
     for (const rule of entry.rest) applyRule(user, rule);
     users.set(entry.value, user);
   }
-  return [...users.values()];
 }
 
 function applyRule(user: RedisUser, rule: string): void {

@@ -24,7 +24,7 @@ export const dangerousCommandsRule = defineRule({
     'Users whose name contains admin, root, ops, operator or superuser are taken for administrators and not reported.',
     'Only whole-command rules and categories are evaluated; subcommand rules such as `-config|set` and selectors are ignored, so such users may still be reported.',
     '`DEBUG` and `MODULE` count only when `enable-debug-command yes` or `enable-module-command yes` is set, as in Redis 7 and later; Redis 6 allows them by default.',
-    'Users defined in an `aclfile` are not read.',
+    'Users in an `aclfile` are read when the file is mounted into the service from the repository; otherwise the setup is skipped.',
     'Users that need no password are left to RD001.',
   ],
   references: [

@@ -22,6 +22,8 @@ export interface RedisSetup {
   anchor: Location;
   /** True when directives may come from files InfraPrime does not read (`include`). */
   partial: boolean;
+  /** The ACL file that `aclfile` names, when it is mounted from the repository. */
+  acl?: KeyValueConf;
 }
 
 /**
@@ -68,7 +70,7 @@ function serviceSetup(service: ComposeService, model: DeploymentModel): RedisSet
 
   const fromCommand = command.options.map(optionEntry);
   const entries = [...(conf?.entries ?? []), ...bitnamiEntries(service), ...fromCommand];
-  return {
+  const setup: RedisSetup = {
     conf,
     service,
     entries,
@@ -76,6 +78,18 @@ function serviceSetup(service: ComposeService, model: DeploymentModel): RedisSet
     anchor: conf ? conf.file.fileStart() : command.location,
     partial: hasInclude(entries),
   };
+  const aclPath = aclFileOf(setup);
+  const acl = aclPath
+    ? findConfFor(service, model.redisAcls).find((mounted) => mounted.containerPath === aclPath)
+    : undefined;
+  if (acl) setup.acl = acl.conf;
+  return setup;
+}
+
+/** Returns the container path of the ACL file the server loads, or undefined without one. */
+export function aclFileOf(setup: RedisSetup): string | undefined {
+  const value = lastValue(setup, 'aclfile')?.value;
+  return value ? value : undefined;
 }
 
 function optionEntry(option: CommandOption): ConfEntry {

@@ -16,7 +16,7 @@ export const noAuthenticationRule = defineRule({
     "The official image's entrypoint also turns protected mode off unless the configuration file sets it, so any container on the same network can read the cache, sessions and rate-limit counters, and can use `CONFIG SET` or replication commands to write files on the server.",
   fix: 'Define an ACL user for the application with a hashed password (`user app on #<sha256 of the password> ~app:* +@all -@dangerous`) and disable the default user with `user default off`, or at least set `requirepass` from a secret.',
   limitations: [
-    'Users defined in an `aclfile` are not read, so a setup with `aclfile` is skipped.',
+    'Users in an `aclfile` are read when the file is mounted into the service from the repository; a setup whose ACL file is elsewhere is skipped.',
     'A configuration file that is not in the repository, such as one in a base image or mounted from outside, is not seen, so such services are skipped.',
     'Included files are not followed, so a setup with `include` and no password of its own is skipped.',
   ],
@@ -36,10 +36,12 @@ export const noAuthenticationRule = defineRule({
           ? 'enables the `default` user with `nopass`'
           : user.entry
             ? 'sets an empty password for the `default` user'
-            : 'sets no `requirepass` and leaves the `default` user without a password';
+            : setup.acl
+              ? `loads the ACL file '${setup.acl.file.path}', which does not define the \`default\` user, and Redis then creates that user without a password`
+              : 'sets no `requirepass` and leaves the `default` user without a password';
       report({
         message: `Redis in ${describeSetup(setup)} ${cause}, so any client that reaches it can run every command`,
-        location: user.entry?.location ?? setup.anchor,
+        location: user.entry?.location ?? setup.acl?.file.fileStart() ?? setup.anchor,
         key: setupKey(setup, 'default-user'),
       });
     }
