@@ -115,11 +115,20 @@ class ShellSplitter {
   private readWord(): void {
     const text = this.text;
     const start = this.index;
+    // Plain characters are copied a run at a time: adding them one by one made a string per
+    // character, and shell splitting was a tenth of the time of a large audit.
     let value = '';
+    let plainFrom = this.index;
     while (this.index < text.length) {
       const char = text[this.index]!;
-      if (' \t\n\r;&|()'.includes(char)) break;
-      if ((char === '<' || char === '>') && text[this.index + 1] !== '(') break;
+      if (endsWord(char)) break;
+      const next = text[this.index + 1];
+      if ((char === '<' || char === '>') && next !== '(') break;
+      if (!startsQuoting(char, next)) {
+        this.index++;
+        continue;
+      }
+      value += text.slice(plainFrom, this.index);
       if (char === "'") {
         const close = text.indexOf("'", this.index + 1);
         const stop = close < 0 ? text.length : close;
@@ -128,22 +137,21 @@ class ShellSplitter {
       } else if (char === '"') {
         value += this.readDoubleQuoted();
       } else if (char === '\\') {
-        const next = text[this.index + 1] ?? '';
-        const lineBreak = next === '\n' || (next === '\r' && text[this.index + 2] === '\n');
-        if (!lineBreak) value += next;
-        this.index += next === '\r' && lineBreak ? 3 : 2;
-      } else if (char === '$' && (text[this.index + 1] === '(' || text[this.index + 1] === '{')) {
+        const escaped = next ?? '';
+        const lineBreak = escaped === '\n' || (escaped === '\r' && text[this.index + 2] === '\n');
+        if (!lineBreak) value += escaped;
+        this.index += escaped === '\r' && lineBreak ? 3 : 2;
+      } else if (char === '$') {
         value += this.readBalanced(this.index + 1);
       } else if (char === '`') {
         value += this.readBackquoted();
-      } else if (char === '<' || char === '>') {
-        value += this.readBalanced(this.index + 1);
       } else {
-        value += char;
-        this.index++;
+        value += this.readBalanced(this.index + 1);
       }
+      plainFrom = this.index;
     }
     const end = Math.min(this.index, text.length);
+    if (plainFrom < end) value += text.slice(plainFrom, end);
     if (end === start) {
       this.index++;
       return;
@@ -157,20 +165,24 @@ class ShellSplitter {
     const text = this.text;
     let value = '';
     this.index++;
+    let plainFrom = this.index;
     while (this.index < text.length && text[this.index] !== '"') {
       const char = text[this.index]!;
-      if (char === '\\' && '"\\$`\n'.includes(text[this.index + 1] ?? '')) {
-        value += text[this.index + 1] === '\n' ? '' : text[this.index + 1];
+      const next = text[this.index + 1];
+      if (char === '\\' && next !== undefined && '"\\$`\n'.includes(next)) {
+        value += text.slice(plainFrom, this.index) + (next === '\n' ? '' : next);
         this.index += 2;
-      } else if (char === '$' && (text[this.index + 1] === '(' || text[this.index + 1] === '{')) {
-        value += this.readBalanced(this.index + 1);
+      } else if (char === '$' && (next === '(' || next === '{')) {
+        value += text.slice(plainFrom, this.index) + this.readBalanced(this.index + 1);
       } else if (char === '`') {
-        value += this.readBackquoted();
+        value += text.slice(plainFrom, this.index) + this.readBackquoted();
       } else {
-        value += char;
         this.index++;
+        continue;
       }
+      plainFrom = this.index;
     }
+    value += text.slice(plainFrom, Math.min(this.index, text.length));
     this.index++;
     return value;
   }
@@ -224,6 +236,42 @@ class ShellSplitter {
     if (command) this.commands.push(command);
     this.words = [];
     if (newPipeline) this.pipeline++;
+  }
+}
+
+/** True for the characters that end an unquoted word: blanks, breaks and operators. */
+function endsWord(char: string): boolean {
+  switch (char) {
+    case ' ':
+    case '\t':
+    case '\n':
+    case '\r':
+    case ';':
+    case '&':
+    case '|':
+    case '(':
+    case ')':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** True for a character that starts a quote, an escape, an expansion or a substitution. */
+function startsQuoting(char: string, next: string | undefined): boolean {
+  switch (char) {
+    case "'":
+    case '"':
+    case '\\':
+    case '`':
+      return true;
+    case '$':
+      return next === '(' || next === '{';
+    case '<':
+    case '>':
+      return next === '(';
+    default:
+      return false;
   }
 }
 
