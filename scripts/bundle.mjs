@@ -1,16 +1,21 @@
 #!/usr/bin/env node
 // Bundles the `infraprime` command and the audit worker after `tsc` has checked and compiled
-// the sources. Node's module loader resolves and links every file of the audit's ~130 modules
-// on each start, which took about a third of a one-project audit; one entry file with shared
-// chunks starts in about half the time. Packages stay in node_modules, and the console's
-// modules sit in chunks that load only for the commands that use them.
-import { rmSync } from 'node:fs';
+// the sources. Node's module loader resolves and links each of the audit's ~130 modules on every
+// start; with one entry file and shared chunks, a one-project audit went from 0.27 s to 0.19 s
+// (2-CPU machine, medians of 9). Packages stay in node_modules, and the console's modules sit
+// in chunks that load only for the commands that use them.
+import { cpSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 rmSync(join(root, 'dist', 'chunks'), { recursive: true, force: true });
+
+// tsc copies no SQL, so the migrations are copied beside the compiled database module, where a
+// packed or installed package finds them.
+const migrations = join('server', 'db', 'migrations');
+cpSync(join(root, 'src', migrations), join(root, 'dist', migrations), { recursive: true });
 
 await build({
   absWorkingDir: root,

@@ -35,8 +35,9 @@ export interface AuditOptions {
   /** Files already discovered under the root, as `discover` returns them. */
   discovery?: Discovery;
   /**
-   * Checks the Dockerfiles that no compose service builds one at a time (the default). False
-   * keeps every Dockerfile in the model for the whole run; the findings are the same.
+   * Checks the Dockerfiles that no compose service builds one at a time, the default for the
+   * registered rules. False keeps every Dockerfile in the model for the whole run; the findings
+   * of the registered rules are the same.
    */
   separateStandalone?: boolean;
 }
@@ -78,7 +79,10 @@ export function auditPath(root: string, options: AuditOptions = {}): AuditResult
     ...(config.composeProjects ? { composeProjects: config.composeProjects } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.discovery ? { discovery: options.discovery } : {}),
-    separateStandalone: options.separateStandalone ?? true,
+    // A rule from outside the registry may compare Dockerfiles, or read them from a rule of
+    // another target, so it gets the whole model.
+    separateStandalone:
+      options.separateStandalone ?? !options.rules?.some((rule) => !allRules.includes(rule)),
   });
 
   const findings: Finding[] = [...issueFindings(built)];

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildModel } from '../../src/audit/model/build.js';
+import { parseDockerfile } from '../../src/audit/parsers/dockerfile.js';
 import { parseYaml } from '../../src/audit/parsers/yaml.js';
 import { healthcheckRule } from '../../src/audit/rules/compose/healthcheck.js';
 import { SourceFile } from '../../src/audit/source.js';
@@ -86,6 +87,28 @@ describe('audit scaling', () => {
 
     const small = timeParsing(2_500);
     const large = timeParsing(10_000);
+
+    expect(large / small).toBeLessThan(8);
+  });
+});
+
+describe('Dockerfile scaling', () => {
+  // Each continuation line is a run of the offset map, and the readers look up every word, so
+  // a search from the first run each time made these instructions quadratic.
+  it.each([
+    ['ENV pairs', (i: number) => `K${i}=v${i}`, 'ENV '],
+    ['exec-form elements', (i: number) => `"a${i}",`, 'CMD ["start", '],
+  ])('reads %s on continuation lines in linear time', (_, word, head) => {
+    const timeParsing = (count: number) => {
+      const words = Array.from({ length: count }, (_, i) => word(i)).join(' \\\n    ');
+      const tail = head.startsWith('CMD') ? ' "end"]' : '';
+      const file = new SourceFile('Dockerfile', `FROM alpine:3.19\n${head}${words}${tail}\n`);
+      return fastestRun(() => parseDockerfile(file));
+    };
+    timeParsing(1_000);
+
+    const small = timeParsing(4_000);
+    const large = timeParsing(16_000);
 
     expect(large / small).toBeLessThan(8);
   });

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auditPath } from '../../src/audit/engine.js';
 import { makeRepo } from '../cli/run-cli.js';
@@ -91,5 +93,22 @@ describe('SC003 without git', () => {
     expect(findings).toHaveLength(1);
     expect(findings[0]!.severity).toBe('high');
     expect(findings[0]!.location?.path).toBe('db/.env');
+  });
+});
+
+describe('finding the repository', () => {
+  it('follows a symbolic link to a folder inside a repository', () => {
+    const root = repo({ 'deploy/compose.yaml': COMPOSE, 'deploy/.env': ENV }, (at) =>
+      gitAdd(at, '.'),
+    );
+    const links = mkdtempSync(join(tmpdir(), 'infraprime-link-'));
+    roots.push(links);
+    const link = join(links, 'deploy');
+    symlinkSync(join(root, 'deploy'), link);
+
+    const findings = sc003(link);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.severity).toBe('critical');
+    expect(findings[0]!.message).toContain('tracked by git');
   });
 });

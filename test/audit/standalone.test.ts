@@ -2,6 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditPath } from '../../src/audit/engine.js';
+import type { DeploymentModel } from '../../src/audit/model/types.js';
+import { allRules } from '../../src/audit/rules/registry.js';
 import { makeRepo } from '../cli/run-cli.js';
 
 // The engine checks Dockerfiles that no compose service builds one at a time. These tests run
@@ -64,5 +66,27 @@ describe('checking standalone Dockerfiles one at a time', () => {
     expect(separate.inputErrors).toBe(1);
     expect(separate.findings).toEqual(whole.findings);
     expect(separate.inputErrors).toBe(whole.inputErrors);
+  });
+});
+
+describe('rules from outside the registry', () => {
+  it('see every Dockerfile in one model', () => {
+    const root = makeRepo({
+      'a/Dockerfile': 'FROM alpine:3.19\n',
+      'b/Dockerfile': 'FROM debian:12\n',
+    });
+    const counted: number[] = [];
+    const counting = {
+      ...allRules.find((rule) => rule.id === 'DF001')!,
+      id: 'XX001',
+      name: 'count-dockerfiles',
+      check: (model: DeploymentModel) => {
+        counted.push(model.dockerfiles.length);
+      },
+    };
+
+    auditPath(root, { now: NOW, rules: [counting] });
+
+    expect(counted).toEqual([2]);
   });
 });

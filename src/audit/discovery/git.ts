@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /** What git says about the audited tree; undefined when the root is not in a git work tree. */
@@ -25,11 +25,17 @@ function runGit(root: string, args: string[]): string | undefined {
 /**
  * True when `root` may be inside a git work tree: a folder on the way up has a `.git` entry, or
  * the environment names a git folder. Starting git costs about 40 ms on a small machine, which
- * is most of a small audit, so a tree that cannot be in a repository skips it.
+ * is most of a small audit, so a tree that cannot be in a repository skips it. The walk starts
+ * at the real path, as git does, so a symbolic link into a repository still finds it.
  */
 function mayBeInGitTree(root: string): boolean {
   if (process.env.GIT_DIR || process.env.GIT_WORK_TREE) return true;
-  let folder = resolve(root);
+  let folder: string;
+  try {
+    folder = realpathSync(root);
+  } catch {
+    folder = resolve(root);
+  }
   for (;;) {
     if (existsSync(join(folder, '.git'))) return true;
     const parent = dirname(folder);

@@ -17,9 +17,9 @@ export interface Migration {
 }
 
 /**
- * Finds the migrations folder. The SQL files live beside this module in src/. The compiler does
- * not copy them, so the server image copies them to dist/server/db/migrations, and a checkout
- * reads them from src/.
+ * Finds the migrations folder. The SQL files live beside this module in src/, and the build
+ * copies them to dist/server/db/migrations; bundled modules find them there from the package
+ * root.
  */
 export function migrationsDir(): string {
   const beside = fileURLToPath(new URL('./migrations/', import.meta.url));
@@ -28,7 +28,7 @@ export function migrationsDir(): string {
     join(PACKAGE_ROOT, 'dist', 'server', 'db', 'migrations'),
     join(PACKAGE_ROOT, 'src', 'server', 'db', 'migrations'),
   ];
-  return candidates.find((folder) => existsSync(folder)) ?? beside;
+  return candidates.find((folder) => existsSync(folder)) ?? candidates[1]!;
 }
 
 export function loadMigrations(dir = migrationsDir()): Migration[] {

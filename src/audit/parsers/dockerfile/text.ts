@@ -52,9 +52,16 @@ export class OffsetMap {
   at(index: number): number | undefined {
     if (index < 0 || index >= this.length) return undefined;
     const runs = this.runs;
-    let run = 0;
-    while (run + 2 < runs.length && runs[run + 2]! <= index) run += 2;
-    return runs[run + 1]! + this.stride * (index - runs[run]!);
+    // Binary search for the last run that starts at or before `index`: an instruction with
+    // thousands of continuation lines has as many runs, and readers ask for every word.
+    let low = 0;
+    let high = runs.length / 2 - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (runs[middle * 2]! <= index) low = middle;
+      else high = middle - 1;
+    }
+    return runs[low * 2 + 1]! + this.stride * (index - runs[low * 2]!);
   }
 
   /** True when characters `from` to `to` (exclusive) are adjacent in the source. */
