@@ -44,7 +44,9 @@ describe.skipIf(!present)('awesome-compose corpus', () => {
   it('audits each project without a rule crash', () => {
     for (const project of projectsOf(CORPUS)) {
       const { findings } = auditPath(join(CORPUS, project));
-      const crashes = findings.filter((finding) => finding.kind === 'input-error').map(formatFinding);
+      const crashes = findings
+        .filter((finding) => finding.kind === 'input-error')
+        .map(formatFinding);
       expect(crashes, project).toEqual([]);
     }
   });

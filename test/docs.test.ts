@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadExamples, renderRuleDoc, renderRuleIndex } from '../src/audit/docs/render.js';
@@ -17,7 +17,9 @@ describe('rule documentation', () => {
 
   it('index lists every rule and nothing else', () => {
     expect(readFileSync(join(DOCS, 'README.md'), 'utf8')).toBe(renderRuleIndex(allRules));
-    const pages = readdirSync(DOCS).filter((name) => name !== 'README.md').sort();
+    const pages = readdirSync(DOCS)
+      .filter((name) => name !== 'README.md')
+      .sort();
     expect(pages).toEqual(allRules.map((rule) => `${rule.id}.md`).sort());
   });
 });

@@ -42,14 +42,17 @@ describe('rule registry', () => {
     expect(ids).toEqual([...ids].sort());
   });
 
-  it.each(allRules.map((rule) => [rule.id, rule] as const))('%s has complete metadata', (_, rule) => {
-    expect(rule.id).toMatch(/^(IP|DF|DC|NG|PG|RD|SC|CI)\d{3}$/);
-    expect(rule.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
-    expect(rule.title.length).toBeGreaterThan(5);
-    expect(rule.rationale.length).toBeGreaterThan(60);
-    expect(rule.fix.length).toBeGreaterThan(15);
-    expect(rule.control).toMatch(/^[a-z-]+\.[a-z0-9-]+$/);
-  });
+  it.each(allRules.map((rule) => [rule.id, rule] as const))(
+    '%s has complete metadata',
+    (_, rule) => {
+      expect(rule.id).toMatch(/^(IP|DF|DC|NG|PG|RD|SC|CI)\d{3}$/);
+      expect(rule.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(rule.title.length).toBeGreaterThan(5);
+      expect(rule.rationale.length).toBeGreaterThan(60);
+      expect(rule.fix.length).toBeGreaterThan(15);
+      expect(rule.control).toMatch(/^[a-z-]+\.[a-z0-9-]+$/);
+    },
+  );
 });
 
 const checked = allRules.filter((rule) => rule.target !== 'core');
@@ -64,10 +67,17 @@ describe.each(checked.map((rule) => [rule.id, rule] as const))('rule %s', (id) =
   });
 
   it('reports exactly the expected findings in fail', () => {
-    const expected = JSON.parse(readFileSync(join(failFolder, 'expected.json'), 'utf8')) as Expected[];
+    const expected = JSON.parse(
+      readFileSync(join(failFolder, 'expected.json'), 'utf8'),
+    ) as Expected[];
     expect(expected.length).toBeGreaterThan(0);
     const sort = (list: Expected[]) =>
-      [...list].sort((a, b) => a.path.localeCompare(b.path) || a.startLine - b.startLine || a.startColumn - b.startColumn);
+      [...list].sort(
+        (a, b) =>
+          a.path.localeCompare(b.path) ||
+          a.startLine - b.startLine ||
+          a.startColumn - b.startColumn,
+      );
     expect(sort(findingsOf(id, failFolder))).toEqual(sort(expected));
   });
 

@@ -12,10 +12,15 @@ export interface CliResult {
 }
 
 /** Runs the built CLI as a separate process, the way a user or CI job runs it. */
-export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; prefix?: string[] } = {}): CliResult {
+export function runCli(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; prefix?: string[] } = {},
+): CliResult {
   const command = options.prefix ?? [];
   const program = command.length ? command[0]! : process.execPath;
-  const rest = command.length ? [...command.slice(1), process.execPath, BIN, ...args] : [BIN, ...args];
+  const rest = command.length
+    ? [...command.slice(1), process.execPath, BIN, ...args]
+    : [BIN, ...args];
   const result = spawnSync(program, rest, {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', ...options.env },

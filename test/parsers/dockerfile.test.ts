@@ -72,9 +72,9 @@ describe('parseDockerfile instructions', () => {
     expect(run.args).toEqual(['apt-get', 'update', '&&', 'apt-get', 'install', '-y', 'gcc']);
     expect(run.location.endLine).toBe(5);
     const offset = run.argText.indexOf('gcc');
-    expect(text.slice(detailOf(run).offsets.at(offset)!, detailOf(run).offsets.at(offset)! + 3)).toBe(
-      'gcc',
-    );
+    expect(
+      text.slice(detailOf(run).offsets.at(offset)!, detailOf(run).offsets.at(offset)! + 3),
+    ).toBe('gcc');
   });
 
   it('reads lowercase instructions', () => {
