@@ -4,6 +4,8 @@ import type { Location } from '../finding/finding.js';
 export class SourceFile {
   /** Offsets at which each line starts; index 0 is line 1. */
   private lineStarts: number[] | undefined;
+  /** Index in `lineStarts` of the line found last: readers ask for positions in file order. */
+  private lastLine = 0;
 
   constructor(
     /** Path relative to the audit root, with forward slashes. */
@@ -18,37 +20,55 @@ export class SourceFile {
   private starts(): number[] {
     if (this.lineStarts) return this.lineStarts;
     const starts = [0];
-    for (let i = 0; i < this.text.length; i++) {
-      if (this.text.charCodeAt(i) === 10) starts.push(i + 1);
+    let newline = this.text.indexOf('\n');
+    while (newline !== -1) {
+      starts.push(newline + 1);
+      newline = this.text.indexOf('\n', newline + 1);
     }
     this.lineStarts = starts;
     return starts;
   }
 
-  /** Converts a 0-based offset to a 1-based line and column. */
-  positionAt(offset: number): { line: number; column: number } {
+  /** Returns the 0-based index of the line that contains `offset`, clamped to the text. */
+  private lineIndexOf(offset: number): number {
     const starts = this.starts();
-    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    const last = this.lastLine;
+    // Most lookups fall on the line of the previous one or the next; try those first.
+    if (starts[last]! <= offset && (last + 1 >= starts.length || offset < starts[last + 1]!)) {
+      return last;
+    }
     let low = 0;
     let high = starts.length - 1;
     while (low < high) {
       const middle = (low + high + 1) >> 1;
-      if (starts[middle]! <= clamped) low = middle;
+      if (starts[middle]! <= offset) low = middle;
       else high = middle - 1;
     }
-    return { line: low + 1, column: clamped - starts[low]! + 1 };
+    this.lastLine = low;
+    return low;
+  }
+
+  /** Converts a 0-based offset to a 1-based line and column. */
+  positionAt(offset: number): { line: number; column: number } {
+    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    const line = this.lineIndexOf(clamped);
+    return { line: line + 1, column: clamped - this.starts()[line]! + 1 };
   }
 
   /** Builds a location from 0-based start and end offsets. */
   rangeAt(start: number, end: number): Location {
-    const from = this.positionAt(start);
-    const to = this.positionAt(Math.max(start, end));
+    const length = this.text.length;
+    const from = Math.max(0, Math.min(start, length));
+    const to = Math.max(0, Math.min(Math.max(start, end), length));
+    const starts = this.starts();
+    const startLine = this.lineIndexOf(from);
+    const endLine = this.lineIndexOf(to);
     return {
       path: this.path,
-      startLine: from.line,
-      startColumn: from.column,
-      endLine: to.line,
-      endColumn: to.column,
+      startLine: startLine + 1,
+      startColumn: from - starts[startLine]! + 1,
+      endLine: endLine + 1,
+      endColumn: to - starts[endLine]! + 1,
     };
   }
 
