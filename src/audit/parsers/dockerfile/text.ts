@@ -113,9 +113,11 @@ export function joinCommandLine(
   const segments: number[] = [];
   let segmentStart = start;
   let index = start;
+  const escapeCode = escapeChar.charCodeAt(0);
   while (index < end) {
-    const char = source[index]!;
-    if (char === escapeChar) {
+    // Character codes, not one-character strings: this loop reads every instruction's text.
+    const code = source.charCodeAt(index);
+    if (code === escapeCode) {
       const next = continuationEnd(source, index + 1, end);
       if (next !== undefined) {
         segments.push(segmentStart, index);
@@ -124,7 +126,7 @@ export function joinCommandLine(
         continue;
       }
     }
-    if (char === '\n' || char === '\r') break;
+    if (code === 10 || code === 13) break;
     index++;
   }
   segments.push(segmentStart, index);
