@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
 import type { DeploymentModel, Dockerfile } from '../../model/types.js';
+import type { SourceFile } from '../../source.js';
 import { servicesBuilding } from './stages.js';
 
 /** Build context folders of a Dockerfile, relative to the root ('' for the root itself). */
@@ -39,10 +40,23 @@ export function dockerignoreOf(
   model: DeploymentModel,
   dockerfile: Dockerfile,
   context: string,
-): IgnoreRule[] {
+): readonly IgnoreRule[] {
   const specific = model.files.get(`${dockerfile.file.path}.dockerignore`);
   const file = specific ?? model.files.get(context ? `${context}/.dockerignore` : '.dockerignore');
   if (!file) return [];
+  let rules = compiledIgnoreFiles.get(file);
+  if (!rules) {
+    rules = compileIgnoreFile(file);
+    compiledIgnoreFiles.set(file, rules);
+  }
+  return rules;
+}
+
+// Every COPY of every rule asks for the same few ignore files, and compiling their patterns
+// each time cost more than matching them. The files live as long as the audit.
+const compiledIgnoreFiles = new WeakMap<SourceFile, IgnoreRule[]>();
+
+function compileIgnoreFile(file: SourceFile): IgnoreRule[] {
   const rules: IgnoreRule[] = [];
   for (const line of file.text.split(/\r?\n/)) {
     let pattern = line.trim();
@@ -61,7 +75,7 @@ export function dockerignoreOf(
  * As in Docker, a pattern that matches a folder excludes everything under it, and the last
  * matching pattern decides.
  */
-export function isExcluded(rules: IgnoreRule[], path: string): boolean {
+export function isExcluded(rules: readonly IgnoreRule[], path: string): boolean {
   if (rules.length === 0) return false;
   const parts = path.split('/');
   const prefixes = parts.map((_, index) => parts.slice(0, index + 1).join('/'));

@@ -82,7 +82,7 @@ function copiedSecrets(
     const inside = secretFileCandidates(model).filter((path) => path.startsWith(prefix));
     for (const source of sources) {
       const relative = inContext('', source);
-      const isGlob = picomatch.scan(source).isGlob;
+      const isGlob = isGlobPattern(source);
       if (!isGlob && secretFileKind(source) && !isExcluded(ignore, relative)) {
         const certainty = secretCertainty(model, inContext(context, source));
         if (certainty !== 'none') found.set(inContext(context, source), certainty);
@@ -100,10 +100,15 @@ function copiedSecrets(
   return found;
 }
 
+/** True when `source` is a glob; most are plain paths, which skip picomatch's scanner. */
+function isGlobPattern(source: string): boolean {
+  return /[*?[\]{}()!+@]/.test(source) && picomatch.scan(source).isGlob;
+}
+
 /** Returns a test for the context paths that a `COPY` source copies: a folder's files, or a glob's matches. */
 function coverage(source: string): (path: string) => boolean {
   if (source === '' || source === '.') return () => true;
-  if (picomatch.scan(source).isGlob) {
+  if (isGlobPattern(source)) {
     const matches = picomatch(source, { dot: true });
     return (path) =>
       matches(path) ||
