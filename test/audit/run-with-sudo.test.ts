@@ -19,7 +19,42 @@ describe('DF020 advice names the user that sudo switches to', () => {
     ['RUN sudo --user=app make', 'app'],
     ['RUN sudo --user app make', 'app'],
     ['RUN sudo -E -u www-data -H php artisan migrate', 'www-data'],
+    ['RUN sudo -Eu www whoami', 'www'],
+    ['RUN sudo -nu www whoami', 'www'],
+    ['RUN sudo --chdir /tmp -u www whoami', 'www'],
+    ['RUN sudo -u www sudo whoami', 'root'],
+    ["RUN sudo -u '#1000' whoami", '1000'],
+    ["RUN sudo -u '#0' whoami", 'root'],
+    ['RUN sudo -u www bash -c "whoami"', 'www'],
+    ['RUN ["sudo", "-u", "app", "whoami"]', 'app'],
   ])('%s: switch with USER %s', (run, user) => {
     expect(sudoAdvice(run)).toEqual([`switch with \`USER ${user}\` for this step instead.`]);
+  });
+
+  it('asks for the group alone when sudo changes only the group', () => {
+    expect(sudoAdvice('RUN sudo -g staff whoami')).toEqual([
+      'remove `sudo` and set the group with `USER <user>:staff` for this step instead.',
+    ]);
+  });
+
+  it('reports sudo inside a sh -c script', () => {
+    expect(sudoAdvice("RUN sudo sh -c 'apt-get update'")).toHaveLength(1);
+  });
+
+  it('shows the whole exec form, options included', () => {
+    const root = makeRepo({ Dockerfile: 'FROM debian:12\nRUN ["sudo", "-u", "app", "id"]\n' });
+    const [finding] = auditPath(root).findings.filter((f) => f.ruleId === 'DF020');
+    expect(finding!.message.startsWith('`sudo -u app id` runs through `sudo`')).toBe(true);
+  });
+});
+
+describe('commands behind sudo options', () => {
+  it.each([
+    'RUN sudo -Eu root apt-get install curl',
+    'RUN sudo --chdir /tmp apt-get install curl',
+  ])('%s is read as apt-get', (run) => {
+    const root = makeRepo({ Dockerfile: `FROM debian:12\n${run}\n` });
+    const rules = auditPath(root).findings.map((finding) => finding.ruleId);
+    expect(rules).toContain('DF007');
   });
 });

@@ -13,8 +13,8 @@ export interface RunCommand {
   assignments: Map<string, string>;
   /** Wrapper commands that ran it, such as `sudo` or `env`, outermost first. */
   wrappers: string[];
-  /** The user a `sudo` wrapper switches to, as written (`-u app`); undefined means root. */
-  sudoUser: string | undefined;
+  /** The user and group of the innermost `sudo` wrapper; undefined without `sudo`. */
+  sudo: SudoTarget | undefined;
   /** Commands of one `RUN` that share this number are joined by pipes. */
   pipeline: number;
   /** Source offsets of the whole command. */
@@ -35,14 +35,45 @@ const WRAPPERS = new Set([
   'xargs',
   'doas',
 ]);
-/** Wrapper options that take a value as the next word. */
-const WRAPPER_VALUE_OPTIONS: Record<string, Set<string>> = {
-  sudo: new Set(['-u', '--user', '-g', '--group', '-C', '-D', '-h', '-p', '-r', '-t', '-U', '-T']),
-  env: new Set(['-u', '-C', '-S']),
-  nice: new Set(['-n']),
-  xargs: new Set(['-a', '-d', '-E', '-I', '-L', '-n', '-P', '-s']),
-  doas: new Set(['-u', '-C']),
+/** Short options of each wrapper that take a value, joined (`-uapp`) or as the next word. */
+const SHORT_VALUE_OPTIONS: Record<string, string> = {
+  sudo: 'ugCDhprtUTR',
+  env: 'uCS',
+  nice: 'n',
+  xargs: 'adEILnPs',
+  doas: 'uC',
 };
+/** Long options of each wrapper that take the next word as their value when written without `=`. */
+const LONG_VALUE_OPTIONS: Record<string, Set<string>> = {
+  sudo: new Set([
+    '--user',
+    '--group',
+    '--chdir',
+    '--chroot',
+    '--close-from',
+    '--command-timeout',
+    '--host',
+    '--other-user',
+    '--prompt',
+    '--role',
+    '--type',
+  ]),
+  env: new Set(['--unset', '--chdir', '--split-string']),
+  nice: new Set(['--adjustment']),
+  xargs: new Set(['--arg-file', '--delimiter', '--eof', '--max-args', '--max-lines', '--max-procs']),
+};
+
+/** What `sudo -u USER -g GROUP` asks for; an undefined user with no group means root. */
+export interface SudoTarget {
+  user: string | undefined;
+  group: string | undefined;
+}
+
+/** Wrappers and `sudo` of an outer command, which the commands of its `sh -c` script inherit. */
+interface Outer {
+  wrappers: string[];
+  sudo: SudoTarget | undefined;
+}
 
 /** A piece of shell text and the map from its offsets to source offsets. */
 interface Script {
@@ -68,7 +99,10 @@ export function runCommands(
 function computeRunCommands(dockerfile: Dockerfile, instruction: DockerInstruction): RunCommand[] {
   const commands: RunCommand[] = [];
   const state = { pipeline: 0 };
-  for (const script of scriptsOf(instruction)) collect(dockerfile, script, commands, state, 0);
+  const outer: Outer = { wrappers: [], sudo: undefined };
+  for (const script of scriptsOf(instruction)) {
+    collect(dockerfile, script, commands, state, 0, outer);
+  }
   return commands;
 }
 
@@ -137,6 +171,7 @@ function collect(
   commands: RunCommand[],
   state: { pipeline: number },
   depth: number,
+  outer: Outer,
 ): void {
   let lastPipeline = -1;
   for (const command of splitShellCommands(script.text)) {
@@ -145,10 +180,14 @@ function collect(
       lastPipeline = command.pipeline;
     }
     const assignments = new Map(command.assignments.map((word) => splitAssignment(word.value)));
-    const { words, wrappers, sudoUser } = unwrap(command.words, assignments);
+    const unwrapped = unwrap(command.words, assignments);
+    const words = unwrapped.words;
+    const wrappers = [...outer.wrappers, ...unwrapped.wrappers];
+    const sudo = unwrapped.wrappers.includes('sudo') ? unwrapped.sudo : outer.sudo;
     const inner = shellScriptArgument(words);
     if (inner && depth < 3) {
-      collect(dockerfile, nestedScript(script, inner), commands, state, depth + 1);
+      const nested = nestedScript(script, inner);
+      collect(dockerfile, nested, commands, state, depth + 1, { wrappers, sudo });
       continue;
     }
     if (words.length === 0) continue;
@@ -158,7 +197,7 @@ function collect(
       args: words.slice(1).map((word) => word.value),
       assignments,
       wrappers,
-      sudoUser,
+      sudo,
       pipeline: state.pipeline,
       start: span.start,
       end: span.end,
@@ -171,39 +210,59 @@ function collect(
 function unwrap(
   words: ShellWord[],
   assignments: Map<string, string>,
-): { words: ShellWord[]; wrappers: string[]; sudoUser: string | undefined } {
+): { words: ShellWord[]; wrappers: string[]; sudo: SudoTarget | undefined } {
   const wrappers: string[] = [];
-  let sudoUser: string | undefined;
+  let sudo: SudoTarget | undefined;
   let index = 0;
   while (index < words.length && WRAPPERS.has(baseName(words[index]!.value))) {
     const wrapper = baseName(words[index]!.value);
     wrappers.push(wrapper);
     index++;
-    const valued = WRAPPER_VALUE_OPTIONS[wrapper];
+    // Each sudo starts from root: in `sudo -u app sudo make`, make runs as root.
+    const target: SudoTarget | undefined =
+      wrapper === 'sudo' ? { user: undefined, group: undefined } : undefined;
+    if (target) sudo = target;
+    const record = (option: string, value: string | undefined) => {
+      if (!target) return;
+      if (option === '-u' || option === '--user') target.user = value;
+      if (option === '-g' || option === '--group') target.group = value;
+    };
+    const shortValued = SHORT_VALUE_OPTIONS[wrapper] ?? '';
+    const longValued = LONG_VALUE_OPTIONS[wrapper];
     while (index < words.length) {
       const value = words[index]!.value;
-      if (wrapper === 'sudo') sudoUser = sudoUserOption(value, words[index + 1]?.value) ?? sudoUser;
       if (wrapper === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) {
         const [name, assigned] = splitAssignment(value);
         assignments.set(name, assigned);
-      } else if (!value.startsWith('-') || value === '-' || value === '--') {
-        if (value === '--') index++;
-        break;
-      } else if (valued?.has(value)) {
         index++;
+        continue;
       }
+      if (value === '--') {
+        index++;
+        break;
+      }
+      if (!value.startsWith('-') || value === '-') break;
       index++;
+      if (value.startsWith('--')) {
+        const equals = value.indexOf('=');
+        const name = equals === -1 ? value : value.slice(0, equals);
+        let optionValue = equals === -1 ? undefined : value.slice(equals + 1);
+        if (optionValue === undefined && longValued?.has(name)) optionValue = words[index++]?.value;
+        record(name, optionValue);
+        continue;
+      }
+      // A cluster of short options, such as `-Eu app`: the first one that takes a value takes
+      // the rest of the word, or the next word when nothing follows it.
+      for (let letter = 1; letter < value.length; letter++) {
+        if (!shortValued.includes(value[letter]!)) continue;
+        let optionValue = value.slice(letter + 1);
+        if (optionValue === '') optionValue = words[index++]?.value ?? '';
+        record(`-${value[letter]}`, optionValue);
+        break;
+      }
     }
   }
-  return { words: words.slice(index), wrappers, sudoUser };
-}
-
-/** The user of a `sudo` option word: `-u app`, `-uapp`, `--user=app` or `--user app`. */
-function sudoUserOption(option: string, next: string | undefined): string | undefined {
-  if (option === '-u' || option === '--user') return next;
-  if (option.startsWith('--user=')) return option.slice('--user='.length);
-  if (/^-u./.test(option)) return option.slice(2);
-  return undefined;
+  return { words: words.slice(index), wrappers, sudo };
 }
 
 /** Returns the script word of `sh -c 'script'`, or undefined for any other command. */

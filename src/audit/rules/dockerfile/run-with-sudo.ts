@@ -1,6 +1,17 @@
 import { isRootUser } from '../../parsers/dockerfile.js';
 import { defineRule } from '../rule.js';
-import { commandText, runCommands } from './commands.js';
+import { commandText, runCommands, type SudoTarget } from './commands.js';
+
+/** Advises the `USER` to switch to: the user `sudo -u` names, root without `-u`. */
+function advice(sudo: SudoTarget | undefined): string {
+  // sudo accepts a numeric user as `#1000`; USER takes the number alone.
+  const user = sudo?.user?.replace(/^#/, '');
+  if (user === undefined && sudo?.group !== undefined) {
+    return `remove \`sudo\` and set the group with \`USER <user>:${sudo.group}\` for this step instead.`;
+  }
+  const named = user === undefined || isRootUser(user) ? 'root' : user;
+  return `switch with \`USER ${named}\` for this step instead.`;
+}
 
 export const runWithSudoRule = defineRule({
   id: 'DF020',
@@ -29,12 +40,10 @@ export const runWithSudoRule = defineRule({
         for (const command of runCommands(dockerfile, instruction)) {
           if (!command.wrappers.includes('sudo')) continue;
           const text = instruction.jsonForm
-            ? [...command.wrappers, command.name, ...command.args].join(' ')
+            ? instruction.args.join(' ')
             : commandText(dockerfile, command);
-          const sudoUser = command.sudoUser;
-          const user = sudoUser === undefined || isRootUser(sudoUser) ? 'root' : sudoUser;
           report({
-            message: `\`${text}\` runs through \`sudo\`; switch with \`USER ${user}\` for this step instead.`,
+            message: `\`${text}\` runs through \`sudo\`; ${advice(command.sudo)}`,
             location: command.location,
             key: `stage ${instruction.stage}: ${text}`,
             evidence: text,
