@@ -268,7 +268,7 @@ function addMountedConfs(
   for (const service of services) {
     if (service.role !== 'datastore') continue;
     for (const file of service.containerFiles) {
-      if (file.repoPath.endsWith('/')) {
+      if (file.containerPath.endsWith('/')) {
         // Redis ACL files have no fixed name, so only `.acl` files in a mounted folder count.
         if (service.datastore !== 'redis') continue;
         for (const path of repo.files) {

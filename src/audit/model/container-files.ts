@@ -36,10 +36,12 @@ export function collectContainerFiles(service: ComposeService, repo: RepoIndex):
   const result: ContainerFile[] = [];
   for (const mount of service.mounts) {
     if (mount.type !== 'bind' || mount.repoPath === undefined) continue;
-    const folder = repo.isFolder(mount.repoPath);
+    // The repository root itself (`.:/etc/redis`) is the folder whose path is ''.
+    const root = mount.repoPath === '';
+    const folder = root || repo.isFolder(mount.repoPath);
     result.push({
       containerPath: folder ? withSlash(mount.target) : mount.target,
-      repoPath: folder ? withSlash(mount.repoPath) : mount.repoPath,
+      repoPath: folder && !root ? withSlash(mount.repoPath) : mount.repoPath,
       location: mount.location,
     });
   }

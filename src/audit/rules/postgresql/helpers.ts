@@ -39,7 +39,7 @@ export function findConfFor(
     const path = conf.file.path;
     for (const entry of service.containerFiles ?? []) {
       if (entry.repoPath === path) found.push({ conf, containerPath: entry.containerPath });
-      else if (entry.repoPath.endsWith('/') && path.startsWith(entry.repoPath)) {
+      else if (entry.containerPath.endsWith('/') && path.startsWith(entry.repoPath)) {
         found.push({
           conf,
           containerPath: entry.containerPath + path.slice(entry.repoPath.length),

@@ -1,10 +1,13 @@
+import { posix } from 'node:path';
 import type { Location } from '../../../finding/finding.js';
+import { readSource } from '../../discovery/read.js';
 import type {
   ComposeService,
   ConfEntry,
   DeploymentModel,
   KeyValueConf,
 } from '../../model/types.js';
+import { parseKeyValueConf } from '../../parsers/conf.js';
 import { findConfFor, servicesOf } from '../postgresql/helpers.js';
 import { type CommandOption, readServerCommand } from './command.js';
 
@@ -79,17 +82,45 @@ function serviceSetup(service: ComposeService, model: DeploymentModel): RedisSet
     partial: hasInclude(entries),
   };
   const aclPath = aclFileOf(setup);
-  const acl = aclPath
-    ? findConfFor(service, model.redisAcls).find((mounted) => mounted.containerPath === aclPath)
-    : undefined;
-  if (acl) setup.acl = acl.conf;
+  if (aclPath) setup.acl = mountedAclFile(service, aclPath, model);
   return setup;
 }
 
-/** Returns the container path of the ACL file the server loads, or undefined without one. */
+/**
+ * Returns the container path of the ACL file the server loads, or undefined without one. Redis
+ * reads a relative path from its `dir`, which is /data, the working folder, in the official
+ * image.
+ */
 export function aclFileOf(setup: RedisSetup): string | undefined {
   const value = lastValue(setup, 'aclfile')?.value;
-  return value ? value : undefined;
+  if (!value) return undefined;
+  const dir = posix.resolve('/data', lastValue(setup, 'dir')?.value ?? '.');
+  return posix.resolve(dir, value);
+}
+
+/**
+ * Reads the ACL file mounted at `containerPath`, by file or by folder. Files ending in `.acl`
+ * are already in the model; any other name is read here.
+ */
+function mountedAclFile(
+  service: ComposeService,
+  containerPath: string,
+  model: DeploymentModel,
+): KeyValueConf | undefined {
+  let repoPath: string | undefined;
+  for (const entry of service.containerFiles) {
+    const mounted = posix.normalize(entry.containerPath);
+    if (entry.containerPath.endsWith('/') && containerPath.startsWith(mounted)) {
+      repoPath = entry.repoPath + containerPath.slice(mounted.length);
+    } else if (mounted === containerPath) {
+      repoPath = entry.repoPath;
+    }
+  }
+  if (repoPath === undefined) return undefined;
+  const known = model.redisAcls.find((acl) => acl.file.path === repoPath);
+  if (known) return known;
+  const file = model.files.get(repoPath) ?? readSource(model.root, repoPath).file;
+  return file ? parseKeyValueConf(file, 'redis') : undefined;
 }
 
 function optionEntry(option: CommandOption): ConfEntry {

@@ -17,6 +17,7 @@ export const noAuthenticationRule = defineRule({
   fix: 'Define an ACL user for the application with a hashed password (`user app on #<sha256 of the password> ~app:* +@all -@dangerous`) and disable the default user with `user default off`, or at least set `requirepass` from a secret.',
   limitations: [
     'Users in an `aclfile` are read when the file is mounted into the service from the repository; a setup whose ACL file is elsewhere is skipped.',
+    'An ACL file whose name does not end in `.acl` is read for the Redis rules alone, so `infraprime-ignore` comments in it are not applied.',
     'A configuration file that is not in the repository, such as one in a base image or mounted from outside, is not seen, so such services are skipped.',
     'Included files are not followed, so a setup with `include` and no password of its own is skipped.',
   ],

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { auditPath } from '../../src/audit/engine.js';
+import { makeRepo } from '../cli/run-cli.js';
+
+const HASH = '0b59d82983de7564f18e0ff725a2ea5d6febdf63ce950f098326af66b97b8bae';
+const OPEN_ACL = `user app on #${HASH} ~* +@all\n`;
+
+function redisFindings(files: Record<string, string>): string[] {
+  const root = makeRepo(files);
+  return auditPath(root)
+    .findings.filter((finding) => finding.ruleId === 'RD001' || finding.ruleId === 'RD004')
+    .map((finding) => `${finding.ruleId} ${finding.location?.path}:${finding.location?.startLine}`);
+}
+
+function compose(command: string, volume: string): string {
+  return `services:\n  cache:\n    image: redis:7.2\n    command: ${command}\n    volumes:\n      - ${volume}\n`;
+}
+
+describe('Redis ACL files', () => {
+  it('reads a relative aclfile path from /data', () => {
+    const found = redisFindings({
+      'compose.yaml': compose('redis-server --aclfile users.acl', './users.acl:/data/users.acl'),
+      'users.acl': OPEN_ACL,
+    });
+    expect(found).toEqual(['RD001 users.acl:1', 'RD004 users.acl:1']);
+  });
+
+  it('reads a relative aclfile path from dir', () => {
+    const found = redisFindings({
+      'compose.yaml': compose(
+        'redis-server --dir /var/lib/redis --aclfile acl/users.acl',
+        './users.acl:/var/lib/redis/acl/users.acl',
+      ),
+      'users.acl': OPEN_ACL,
+    });
+    expect(found).toEqual(['RD001 users.acl:1', 'RD004 users.acl:1']);
+  });
+
+  it('matches a path written with a doubled slash', () => {
+    const found = redisFindings({
+      'compose.yaml': compose(
+        'redis-server --aclfile /etc/redis//users.acl',
+        './users.acl:/etc/redis/users.acl',
+      ),
+      'users.acl': OPEN_ACL,
+    });
+    expect(found).toEqual(['RD001 users.acl:1', 'RD004 users.acl:1']);
+  });
+
+  it('reads an ACL file whose name does not end in .acl', () => {
+    const found = redisFindings({
+      'compose.yaml': compose('redis-server --aclfile /etc/redis/users', './users:/etc/redis/users'),
+      users: `user default off\n${OPEN_ACL}`,
+    });
+    expect(found).toEqual(['RD004 users:2']);
+  });
+
+  it('reads an ACL file from a mount of the whole repository', () => {
+    const found = redisFindings({
+      'compose.yaml': compose('redis-server --aclfile /etc/redis/users.acl', '.:/etc/redis'),
+      'users.acl': `user default off\n${OPEN_ACL}`,
+    });
+    expect(found).toEqual(['RD004 users.acl:2']);
+  });
+
+  it('skips a server whose ACL file is not in the repository', () => {
+    const found = redisFindings({
+      'compose.yaml': compose('redis-server --aclfile /etc/redis/users.acl', './other:/etc/other'),
+      'other/users.acl': OPEN_ACL,
+    });
+    expect(found).toEqual([]);
+  });
+});
