@@ -70,4 +70,24 @@ describe('Redis ACL files', () => {
     });
     expect(found).toEqual([]);
   });
+
+  it('reads a file shared with a PostgreSQL service as the Redis ACL file', () => {
+    const found = redisFindings({
+      'compose.yaml': [
+        'services:',
+        '  db:',
+        '    image: postgres:16',
+        '    volumes:',
+        '      - ./users.acl:/usr/local/etc/redis/users.acl',
+        '  cache:',
+        '    image: redis:7.2',
+        '    command: redis-server --aclfile /etc/redis/users.acl',
+        '    volumes:',
+        '      - ./users.acl:/etc/redis/users.acl',
+        '',
+      ].join('\n'),
+      'users.acl': `user default off\n${OPEN_ACL}`,
+    });
+    expect(found).toEqual(['RD004 users.acl:2']);
+  });
 });

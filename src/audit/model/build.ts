@@ -16,7 +16,14 @@ import { groupComposeFiles } from './compose-groups.js';
 import { collectContainerFiles, createRepoIndex } from './container-files.js';
 import { nginxConfigOfService, standaloneNginxConfigs } from './nginx-configs.js';
 import { assignRoles } from './roles.js';
-import type { ComposeService, DeploymentModel, Dockerfile, FileKind, ParseIssue } from './types.js';
+import type {
+  ComposeService,
+  DatastoreKind,
+  DeploymentModel,
+  Dockerfile,
+  FileKind,
+  ParseIssue,
+} from './types.js';
 
 export interface BuildOptions {
   /** Globs, relative to the root, of paths to leave out. */
@@ -79,10 +86,10 @@ export interface BuildResult {
 }
 
 /** Container paths whose file is data-store configuration, whatever its repository name. */
-const MOUNTED_CONF_KINDS: Array<[RegExp, FileKind]> = [
-  [/\/pg_hba\.conf$/, 'pg-hba'],
-  [/\/postgresql(\.[\w-]+)?\.conf$/, 'postgresql-conf'],
-  [/\/redis(\.[\w-]+)?\.conf$|^\/usr\/local\/etc\/redis\//, 'redis-conf'],
+const MOUNTED_CONF_KINDS: Array<[RegExp, FileKind, DatastoreKind]> = [
+  [/\/pg_hba\.conf$/, 'pg-hba', 'postgres'],
+  [/\/postgresql(\.[\w-]+)?\.conf$/, 'postgresql-conf', 'postgres'],
+  [/\/redis(\.[\w-]+)?\.conf$|^\/usr\/local\/etc\/redis\//, 'redis-conf', 'redis'],
 ];
 
 /** Reads the tree under `root` into one deployment model. */
@@ -281,7 +288,10 @@ function addMountedConfs(
       const kind =
         service.datastore === 'redis' && file.containerPath.endsWith('.acl')
           ? 'redis-acl'
-          : MOUNTED_CONF_KINDS.find(([pattern]) => pattern.test(file.containerPath))?.[1];
+          : MOUNTED_CONF_KINDS.find(
+              ([pattern, , datastore]) =>
+                datastore === service.datastore && pattern.test(file.containerPath),
+            )?.[1];
       if (kind && !kinds.has(file.repoPath)) kinds.set(file.repoPath, kind);
     }
   }
