@@ -49,7 +49,10 @@ describe('Redis ACL files', () => {
 
   it('reads an ACL file whose name does not end in .acl', () => {
     const found = redisFindings({
-      'compose.yaml': compose('redis-server --aclfile /etc/redis/users', './users:/etc/redis/users'),
+      'compose.yaml': compose(
+        'redis-server --aclfile /etc/redis/users',
+        './users:/etc/redis/users',
+      ),
       users: `user default off\n${OPEN_ACL}`,
     });
     expect(found).toEqual(['RD004 users:2']);
@@ -89,5 +92,39 @@ describe('Redis ACL files', () => {
       'users.acl': `user default off\n${OPEN_ACL}`,
     });
     expect(found).toEqual(['RD004 users.acl:2']);
+  });
+
+  it.each([
+    ['a comment line', `# users\n${OPEN_ACL}`, 'it takes no comment lines'],
+    ['an upper-case keyword', `USER app on #${HASH} ~* +@all\n`, '`USER` is not `user`'],
+    ['a tab', `user\tapp on #${HASH} ~* +@all\n`, 'it splits lines at spaces only'],
+    ['quotes', `user app on #${HASH} "~*" +@all\n`, 'it does not remove quotes'],
+    ['a user defined twice', `user default off\nuser default on nopass\n`, 'defined twice'],
+  ])('reports %s, on which Redis refuses to start', (_, acl, reason) => {
+    const root = makeRepo({
+      'compose.yaml': compose(
+        'redis-server --aclfile /etc/redis/users.acl',
+        './users.acl:/etc/redis/users.acl',
+      ),
+      'users.acl': acl,
+    });
+    const errors = auditPath(root).findings.filter((finding) => finding.kind === 'parse-error');
+    expect(errors.map((finding) => finding.location?.path)).toEqual(['users.acl']);
+    expect(errors[0]!.message).toContain('Redis refuses to start with this ACL file');
+    expect(errors[0]!.message).toContain(reason);
+  });
+
+  it('accepts blank lines, CRLF and extra spaces', () => {
+    const root = makeRepo({
+      'compose.yaml': compose(
+        'redis-server --aclfile /etc/redis/users.acl',
+        './users.acl:/etc/redis/users.acl',
+      ),
+      'users.acl': `\r\n  user default off\r\n\r\nuser  app on #${HASH} ~app:* +@all -@dangerous  \r\n`,
+    });
+    const findings = auditPath(root).findings;
+    expect(findings.filter((finding) => finding.kind === 'parse-error')).toEqual([]);
+    const users = findings.filter((f) => f.ruleId === 'RD001' || f.ruleId === 'RD004');
+    expect(users).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { type GitView, isIgnoredByGit, readGitView } from '../discovery/git.js';
 import { readSource } from '../discovery/read.js';
 import { type InputIssue, walkTree } from '../discovery/walk.js';
 import { loadComposeProject } from '../parsers/compose.js';
-import { parseKeyValueConf, parsePgHba } from '../parsers/conf.js';
+import { parseKeyValueConf, parsePgHba, parseRedisAclFile } from '../parsers/conf.js';
 import type { ReadContext } from '../parsers/context.js';
 import { parseDockerfile } from '../parsers/dockerfile.js';
 import { parseEnvFile } from '../parsers/envfile.js';
@@ -180,7 +180,7 @@ export function buildModel(root: string, options: BuildOptions = {}): BuildResul
     parseKeyValueConf(file, 'postgresql'),
   );
   const redisConfs = confsOf('redis-conf').map((file) => parseKeyValueConf(file, 'redis'));
-  const redisAcls = confsOf('redis-acl').map((file) => parseKeyValueConf(file, 'redis'));
+  const redisAcls = confsOf('redis-acl').map(parseRedisAclFile);
   const pgHba = confsOf('pg-hba').map(parsePgHba);
 
   for (const service of services) {

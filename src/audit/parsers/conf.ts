@@ -78,6 +78,74 @@ export function parseKeyValueConf(file: SourceFile, kind: 'postgresql' | 'redis'
   return { file, kind, entries, issues: issues.issues };
 }
 
+/**
+ * Parses a Redis ACL file (`aclfile`) into `user` entries. Redis reads these files more strictly
+ * than redis.conf. It does not start when the file has comment lines, other directives, keywords
+ * not in lower case, tabs, quotes or a user defined twice, so each of these becomes an issue.
+ */
+export function parseRedisAclFile(file: SourceFile): KeyValueConf {
+  const issues = new IssueList(file);
+  const entries: ConfEntry[] = [];
+  const seen = new Set<string>();
+  const startFailure = 'Redis refuses to start with this ACL file';
+  for (const line of linesOf(file.text)) {
+    const text = line.text.replace(/\r$/, '');
+    const start = skipBlanks(text, 0);
+    if (start >= text.length) continue;
+    const word = /^\S+/.exec(text.slice(start))![0];
+    if (word.startsWith('#')) {
+      issues.add(
+        line,
+        start,
+        text.length,
+        `${startFailure}: it takes no comment lines`,
+        'remove the comment line',
+      );
+      continue;
+    }
+    if (word !== 'user') {
+      const help =
+        word.toLowerCase() === 'user' ? 'write `user` in lower case' : 'keep only `user` lines';
+      issues.add(line, start, start + word.length, `${startFailure}: \`${word}\` is not \`user\``, help);
+      continue;
+    }
+    const tab = text.indexOf('\t');
+    if (tab !== -1) {
+      issues.add(
+        line,
+        tab,
+        tab + 1,
+        `${startFailure}: it splits lines at spaces only`,
+        'replace the tab with a space',
+      );
+    }
+    const quote = text.search(/["']/);
+    if (quote !== -1) {
+      issues.add(
+        line,
+        quote,
+        quote + 1,
+        `${startFailure}: it does not remove quotes`,
+        'remove the quotes',
+      );
+    }
+    const entry = readRedisLine(file, line, issues);
+    if (!entry) continue;
+    if (seen.has(entry.value)) {
+      issues.add(
+        line,
+        start,
+        text.length,
+        `${startFailure}: user \`${entry.value}\` is defined twice`,
+        'merge the rules into one line per user',
+      );
+    }
+    seen.add(entry.value);
+    entries.push(entry);
+  }
+  return { file, kind: 'redis', entries, issues: issues.issues };
+}
+
 const PG_NAME = /^[A-Za-z_][\w.-]*/;
 
 function readPostgresLine(file: SourceFile, line: Line, issues: IssueList): ConfEntry | undefined {

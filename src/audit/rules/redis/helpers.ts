@@ -7,7 +7,7 @@ import type {
   DeploymentModel,
   KeyValueConf,
 } from '../../model/types.js';
-import { parseKeyValueConf } from '../../parsers/conf.js';
+import { parseRedisAclFile } from '../../parsers/conf.js';
 import { findConfFor, servicesOf } from '../postgresql/helpers.js';
 import { type CommandOption, readServerCommand } from './command.js';
 
@@ -120,7 +120,7 @@ function mountedAclFile(
   const known = model.redisAcls.find((acl) => acl.file.path === repoPath);
   if (known) return known;
   const file = model.files.get(repoPath) ?? readSource(model.root, repoPath).file;
-  return file ? parseKeyValueConf(file, 'redis') : undefined;
+  return file ? parseRedisAclFile(file) : undefined;
 }
 
 function optionEntry(option: CommandOption): ConfEntry {
