@@ -57,4 +57,14 @@ describe('commands behind sudo options', () => {
     const rules = auditPath(root).findings.map((finding) => finding.ruleId);
     expect(rules).toContain('DF007');
   });
+
+  it('keeps env assignments behind sudo', () => {
+    const rulesOf = (run: string) =>
+      auditPath(makeRepo({ Dockerfile: `FROM python:3.12-slim\n${run}\n` })).findings.map(
+        (finding) => finding.ruleId,
+      );
+    expect(rulesOf('RUN pip install flask')).toContain('DF010');
+    expect(rulesOf('RUN sudo env PIP_NO_CACHE_DIR=1 pip install flask')).not.toContain('DF010');
+    expect(rulesOf('RUN PIP_NO_CACHE_DIR=1 pip install flask')).not.toContain('DF010');
+  });
 });

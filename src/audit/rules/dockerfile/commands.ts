@@ -10,7 +10,7 @@ export interface RunCommand {
   /** Argument values after the name, quotes removed. */
   args: string[];
   /** Assignments before the command, such as `PIP_NO_CACHE_DIR=1`. */
-  assignments: Map<string, string>;
+  assignments: ReadonlyMap<string, string>;
   /** Wrapper commands that ran it, such as `sudo` or `env`, outermost first. */
   wrappers: string[];
   /** The user and group of the innermost `sudo` wrapper; undefined without `sudo`. */
@@ -179,10 +179,20 @@ function collect(
       state.pipeline++;
       lastPipeline = command.pipeline;
     }
-    const assignments = new Map(command.assignments.map((word) => splitAssignment(word.value)));
-    const unwrapped = unwrap(command.words, assignments);
+    const unwrapped = unwrap(command.words);
+    // Most commands have no assignments and no wrappers, so they share empty ones.
+    const assignments =
+      command.assignments.length > 0 || unwrapped.assigned.length > 0
+        ? new Map([
+            ...command.assignments.map((word) => splitAssignment(word.value)),
+            ...unwrapped.assigned,
+          ])
+        : NO_ASSIGNMENTS;
     const words = unwrapped.words;
-    const wrappers = [...outer.wrappers, ...unwrapped.wrappers];
+    const wrappers =
+      outer.wrappers.length === 0
+        ? unwrapped.wrappers
+        : [...outer.wrappers, ...unwrapped.wrappers];
     const sudo = unwrapped.wrappers.includes('sudo') ? unwrapped.sudo : outer.sudo;
     const inner = shellScriptArgument(words);
     if (inner && depth < 3) {
@@ -206,12 +216,18 @@ function collect(
   }
 }
 
+const NO_ASSIGNMENTS: ReadonlyMap<string, string> = new Map();
+
 /** Strips wrappers such as `sudo -u app` or `env A=1` and records what they were. */
-function unwrap(
-  words: ShellWord[],
-  assignments: Map<string, string>,
-): { words: ShellWord[]; wrappers: string[]; sudo: SudoTarget | undefined } {
+function unwrap(words: ShellWord[]): {
+  words: ShellWord[];
+  wrappers: string[];
+  sudo: SudoTarget | undefined;
+  /** Assignments of an `env` wrapper, such as `env PIP_NO_CACHE_DIR=1`, in order. */
+  assigned: Array<[string, string]>;
+} {
   const wrappers: string[] = [];
+  const assigned: Array<[string, string]> = [];
   let sudo: SudoTarget | undefined;
   let index = 0;
   while (index < words.length && WRAPPERS.has(baseName(words[index]!.value))) {
@@ -232,8 +248,7 @@ function unwrap(
     while (index < words.length) {
       const value = words[index]!.value;
       if (wrapper === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) {
-        const [name, assigned] = splitAssignment(value);
-        assignments.set(name, assigned);
+        assigned.push(splitAssignment(value));
         index++;
         continue;
       }
@@ -262,7 +277,7 @@ function unwrap(
       }
     }
   }
-  return { words: words.slice(index), wrappers, sudo };
+  return { words: words.slice(index), wrappers, sudo, assigned };
 }
 
 /** Returns the script word of `sh -c 'script'`, or undefined for any other command. */
