@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bundles the `infraprime` command and the audit worker after `tsc` has checked and compiled
 // the sources. Node's module loader resolves and links each of the audit's ~130 modules on every
-// start; with one entry file and shared chunks, a one-project audit went from 0.27 s to 0.19 s
+// start. With one entry file and shared chunks, a one-project audit went from 0.27 s to 0.19 s
 // (2-CPU machine, medians of 9). Packages stay in node_modules, and the console's modules sit
 // in chunks that load only for the commands that use them.
 import { cpSync, rmSync } from 'node:fs';

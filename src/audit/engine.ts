@@ -148,8 +148,8 @@ function enabledRules(rules: readonly Rule[], config: AuditConfig): EnabledRule[
 /**
  * Checks the Dockerfiles that no compose service builds one at a time, each in a model of its
  * own that shares everything else with the whole model. Dockerfile rules judge each Dockerfile
- * on its own, so the findings are those of one whole-model run; but each Dockerfile's
- * instructions can be freed as soon as it is checked. Keeping thousands of parsed Dockerfiles
+ * on its own, so the findings are those of one whole-model run. Each Dockerfile's instructions
+ * can then be freed as soon as it is checked. Keeping thousands of parsed Dockerfiles
  * alive until the end made garbage collection the largest cost of a large audit.
  */
 function checkStandaloneDockerfiles(

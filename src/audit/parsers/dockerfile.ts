@@ -78,7 +78,7 @@ class ParsedDockerfile implements Dockerfile {
 
 const handBuiltCaches = new WeakMap<Dockerfile, unknown[]>();
 
-/** The cache of values derived from a Dockerfile, indexed by `cacheSlot` numbers. */
+/** Returns the cache of values derived from a Dockerfile, indexed by `cacheSlot` numbers. */
 export function dockerfileCache(dockerfile: Dockerfile): unknown[] {
   const parsed = ParsedDockerfile.cacheOf(dockerfile);
   if (parsed) return parsed;

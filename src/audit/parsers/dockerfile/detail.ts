@@ -46,9 +46,9 @@ export interface InstructionDetail {
 
 /**
  * An instruction as the readers make it. The source detail and the results that rules derive
- * from the instruction live in private fields: they stay out of JSON output and of deep equality
+ * from the instruction live in private fields. They stay out of JSON output and of deep equality
  * in tests, and every instruction keeps one shape, so property reads stay fast. Symbol properties
- * added later, or WeakMaps, cost about a fifth of an audit of thousands of Dockerfiles.
+ * added after construction made cache reads about 5% of an audit of 3,500 Dockerfiles.
  */
 export class ParsedInstruction implements DockerInstruction {
   keyword: string;

@@ -27,9 +27,9 @@ export class OffsetTable {
 
 /**
  * Maps each character of a joined command line to its source offset. The characters between two
- * continuations are adjacent in the source, so the map keeps one run per piece of line instead of
- * one number per character: an audit of thousands of Dockerfiles made one typed array per
- * instruction, and allocating them cost more than reading the files.
+ * continuations are adjacent in the source, so the map keeps one run per piece of line instead
+ * of one number per character. With one typed array per instruction, parsing 3,500 Dockerfiles
+ * took about 330 ms instead of 200 ms (warm, on a 2-CPU machine).
  */
 export class OffsetMap {
   /**
@@ -70,7 +70,7 @@ export class OffsetMap {
     return this.at(to - 1)! - this.at(from)! === to - 1 - from;
   }
 
-  /** The map of the characters from `from` on, re-indexed from 0. */
+  /** Returns the map of the characters from `from` on, re-indexed from 0. */
   slice(from: number): OffsetMap {
     if (from <= 0) return this;
     if (from >= this.length) return new OffsetMap(0, [0, 0], this.stride);

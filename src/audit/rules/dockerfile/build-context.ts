@@ -52,8 +52,8 @@ export function dockerignoreOf(
   return rules;
 }
 
-// Every COPY of every rule asks for the same few ignore files, and compiling their patterns
-// each time cost more than matching them. The files live as long as the audit.
+// Every COPY of every rule reads the same few ignore files, and compiling their patterns each
+// time cost more than matching them. The files live as long as the audit.
 const compiledIgnoreFiles = new WeakMap<SourceFile, IgnoreRule[]>();
 
 function compileIgnoreFile(file: SourceFile): IgnoreRule[] {

@@ -60,10 +60,17 @@ const LONG_VALUE_OPTIONS: Record<string, Set<string>> = {
   ]),
   env: new Set(['--unset', '--chdir', '--split-string']),
   nice: new Set(['--adjustment']),
-  xargs: new Set(['--arg-file', '--delimiter', '--eof', '--max-args', '--max-lines', '--max-procs']),
+  xargs: new Set([
+    '--arg-file',
+    '--delimiter',
+    '--eof',
+    '--max-args',
+    '--max-lines',
+    '--max-procs',
+  ]),
 };
 
-/** What `sudo -u USER -g GROUP` asks for; an undefined user with no group means root. */
+/** The user and group that `sudo -u USER -g GROUP` requests. No user and no group means root. */
 export interface SudoTarget {
   user: string | undefined;
   group: string | undefined;
@@ -190,9 +197,7 @@ function collect(
         : NO_ASSIGNMENTS;
     const words = unwrapped.words;
     const wrappers =
-      outer.wrappers.length === 0
-        ? unwrapped.wrappers
-        : [...outer.wrappers, ...unwrapped.wrappers];
+      outer.wrappers.length === 0 ? unwrapped.wrappers : [...outer.wrappers, ...unwrapped.wrappers];
     const sudo = unwrapped.wrappers.includes('sudo') ? unwrapped.sudo : outer.sudo;
     const inner = shellScriptArgument(words);
     if (inner && depth < 3) {
