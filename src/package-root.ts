@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The folder that holds InfraPrime's package.json. Modules run from src/ under the test runner,
+ * The folder that contains InfraPrime's package.json. Modules run from src/ under the test runner,
  * from dist/ after `tsc`, and from bundle chunks in dist/chunks/ through the `infraprime`
  * command, so paths to the package's own files start here instead of at the module.
  */

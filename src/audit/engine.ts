@@ -36,8 +36,8 @@ export interface AuditOptions {
   discovery?: Discovery;
   /**
    * Checks the Dockerfiles that no compose service builds one at a time, the default for the
-   * registered rules. False keeps every Dockerfile in the model for the whole run; the findings
-   * of the registered rules are the same.
+   * registered rules. False keeps every Dockerfile in the model for the whole run, and the
+   * registered rules find the same either way.
    */
   separateStandalone?: boolean;
 }

@@ -4,7 +4,7 @@ import type { Location } from '../finding/finding.js';
 export class SourceFile {
   /** Offsets at which each line starts; index 0 is line 1. */
   private lineStarts: number[] | undefined;
-  /** Index in `lineStarts` of the line found last: readers ask for positions in file order. */
+  /** Index in `lineStarts` of the line found last, because readers look up positions in file order. */
   private lastLine = 0;
 
   constructor(
@@ -33,7 +33,7 @@ export class SourceFile {
   private lineIndexOf(offset: number): number {
     const starts = this.starts();
     const last = this.lastLine;
-    // Most lookups fall on the line of the previous one or the next; try those first.
+    // Most lookups fall on the line of the previous lookup, so that line is tried first.
     if (starts[last]! <= offset && (last + 1 >= starts.length || offset < starts[last + 1]!)) {
       return last;
     }

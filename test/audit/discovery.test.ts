@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classifyByName } from '../../src/audit/discovery/classify.js';
 import { readGitView } from '../../src/audit/discovery/git.js';
+import { readSource } from '../../src/audit/discovery/read.js';
 import { walkTree } from '../../src/audit/discovery/walk.js';
 import { groupComposeFiles } from '../../src/audit/model/compose-groups.js';
 import { makeRepo } from '../cli/run-cli.js';
@@ -119,5 +121,20 @@ describe('walkTree', () => {
       'app/compose.yaml',
     ]);
     expect(result.ignored.has('build/')).toBe(true);
+  });
+});
+
+describe('readSource', () => {
+  it('skips a named pipe without blocking', () => {
+    const root = makeRepo({ 'notes.txt': 'x\n' });
+    execFileSync('mkfifo', [join(root, '.env')]);
+    expect(readSource(root, '.env')).toEqual({});
+  });
+
+  it('reads a regular file whole', () => {
+    const root = makeRepo({ Dockerfile: 'FROM alpine:3.19\n'.repeat(5000) });
+    const outcome = readSource(root, 'Dockerfile');
+    expect(outcome.file?.text).toBe('FROM alpine:3.19\n'.repeat(5000));
+    expect(outcome.issue).toBeUndefined();
   });
 });

@@ -58,7 +58,7 @@ export function readSource(root: string, repoPath: string): ReadOutcome {
   return decode(repoPath, bytes);
 }
 
-/** Reads the whole file; a file that grew since fstat is cut at the size fstat gave. */
+/** Reads the whole file. A file that grew since fstat is cut at the size fstat gave. */
 function readAll(fd: number, size: number): Buffer {
   const buffer = Buffer.allocUnsafe(size);
   let filled = 0;

@@ -115,8 +115,8 @@ class ShellSplitter {
   private readWord(): void {
     const text = this.text;
     const start = this.index;
-    // Plain characters are copied a run at a time: adding them one by one made a string per
-    // character, and shell splitting was a tenth of the time of a large audit.
+    // Plain characters are copied a run at a time. Adding them one by one made a string per
+    // character, and shell splitting took about 5% of an audit of 3,500 Dockerfiles.
     let value = '';
     let plainFrom = this.index;
     while (this.index < text.length) {

@@ -92,7 +92,7 @@ export type CacheSlot<T> = number & { readonly slotOf?: T };
 
 let slotCount = 0;
 
-/** Reserves a cache slot; modules call this once, at load time. */
+/** Reserves a cache slot. Modules call this once, at load time. */
 export function cacheSlot<T>(): CacheSlot<T> {
   return slotCount++ as CacheSlot<T>;
 }

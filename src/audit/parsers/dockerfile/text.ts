@@ -53,7 +53,7 @@ export class OffsetMap {
     if (index < 0 || index >= this.length) return undefined;
     const runs = this.runs;
     // Binary search for the last run that starts at or before `index`: an instruction with
-    // thousands of continuation lines has as many runs, and readers ask for every word.
+    // thousands of continuation lines has as many runs, and readers look up every word.
     let low = 0;
     let high = runs.length / 2 - 1;
     while (low < high) {

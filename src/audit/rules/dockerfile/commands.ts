@@ -13,7 +13,7 @@ export interface RunCommand {
   assignments: ReadonlyMap<string, string>;
   /** Wrapper commands that ran it, such as `sudo` or `env`, outermost first. */
   wrappers: string[];
-  /** The user and group of the innermost `sudo` wrapper; undefined without `sudo`. */
+  /** The user and group of the innermost `sudo` wrapper. Undefined without `sudo`. */
   sudo: SudoTarget | undefined;
   /** Commands of one `RUN` that share this number are joined by pipes. */
   pipeline: number;

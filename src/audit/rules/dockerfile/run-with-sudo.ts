@@ -4,7 +4,7 @@ import { commandText, runCommands, type SudoTarget } from './commands.js';
 
 /** Advises the `USER` to switch to: the user `sudo -u` names, root without `-u`. */
 function advice(sudo: SudoTarget | undefined): string {
-  // sudo accepts a numeric user as `#1000`; USER takes the number alone.
+  // sudo accepts a numeric user as `#1000`, and USER takes the number alone.
   const user = sudo?.user?.replace(/^#/, '');
   if (user === undefined && sudo?.group !== undefined) {
     return `remove \`sudo\` and set the group with \`USER <user>:${sudo.group}\` for this step instead.`;

@@ -32,8 +32,8 @@ export function servicesBuilding(
 
 /**
  * A cache slot for results derived from a Dockerfile and the compose services that build it,
- * kept for the compose projects they were computed with. Each rule asks for the same results,
- * and computing them anew took a tenth of an audit of thousands of Dockerfiles.
+ * kept for the compose projects they were computed with. Each rule reads the same results, and
+ * computing them anew took about 6% of an audit of 3,500 Dockerfiles.
  */
 export type ModelCache<T> = CacheSlot<{ compose: DeploymentModel['compose']; value: T }>;
 

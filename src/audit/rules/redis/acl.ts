@@ -55,7 +55,7 @@ function aclUsersOf(acl: KeyValueConf): RedisUser[] {
   return [...users.values()];
 }
 
-/** Applies the `user` lines among `entries`; each line defines its user from scratch. */
+/** Applies the `user` lines among `entries`. Each line defines its user from scratch. */
 function addUsers(users: Map<string, RedisUser>, entries: readonly ConfEntry[]): void {
   for (const entry of entries) {
     if (entry.key !== 'user' || entry.value === '') continue;

@@ -100,7 +100,7 @@ export function aclFileOf(setup: RedisSetup): string | undefined {
 
 /**
  * Reads the ACL file mounted at `containerPath`, by file or by folder. Files ending in `.acl`
- * are already in the model; any other name is read here.
+ * are already in the model, and a file of any other name is read here.
  */
 function mountedAclFile(
   service: ComposeService,
