@@ -49,14 +49,14 @@ describe('DF020 advice names the user that sudo switches to', () => {
 });
 
 describe('commands behind sudo options', () => {
-  it.each([
-    'RUN sudo -Eu root apt-get install curl',
-    'RUN sudo --chdir /tmp apt-get install curl',
-  ])('%s is read as apt-get', (run) => {
-    const root = makeRepo({ Dockerfile: `FROM debian:12\n${run}\n` });
-    const rules = auditPath(root).findings.map((finding) => finding.ruleId);
-    expect(rules).toContain('DF007');
-  });
+  it.each(['RUN sudo -Eu root apt-get install curl', 'RUN sudo --chdir /tmp apt-get install curl'])(
+    '%s is read as apt-get',
+    (run) => {
+      const root = makeRepo({ Dockerfile: `FROM debian:12\n${run}\n` });
+      const rules = auditPath(root).findings.map((finding) => finding.ruleId);
+      expect(rules).toContain('DF007');
+    },
+  );
 
   it('keeps env assignments behind sudo', () => {
     const rulesOf = (run: string) =>

@@ -106,7 +106,13 @@ export function parseRedisAclFile(file: SourceFile): KeyValueConf {
     if (word !== 'user') {
       const help =
         word.toLowerCase() === 'user' ? 'write `user` in lower case' : 'keep only `user` lines';
-      issues.add(line, start, start + word.length, `${startFailure}: \`${word}\` is not \`user\``, help);
+      issues.add(
+        line,
+        start,
+        start + word.length,
+        `${startFailure}: \`${word}\` is not \`user\``,
+        help,
+      );
       continue;
     }
     const tab = text.indexOf('\t');

@@ -19,12 +19,17 @@ const GROUPS: Record<string, () => Promise<Register>> = {
 /** Commands registered by a group whose name differs from the command's. */
 const GROUP_OF_COMMAND: Record<string, string> = { explain: 'rules' };
 
+/** Program options that print and exit without running a command. */
+const NEEDS_NO_COMMAND = new Set(['-V', '--version']);
+
 /**
  * Adds the subcommands to the program. When the first argument names a known command, only its
- * group is loaded; for help, an unknown command or no command, every group is.
+ * group is loaded, and for `--version` none is; for help, an unknown command or no command,
+ * every group is.
  */
 export async function registerCommands(program: Command, argv: string[] = []): Promise<void> {
   const first = argv[0] ?? '';
+  if (NEEDS_NO_COMMAND.has(first)) return;
   const group = GROUP_OF_COMMAND[first] ?? first;
   const names = Object.hasOwn(GROUPS, group) ? [group] : Object.keys(GROUPS);
   for (const name of names) (await GROUPS[name]!())(program);
