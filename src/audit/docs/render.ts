@@ -20,7 +20,7 @@ const FENCE_LANGUAGE: Array<[RegExp, string]> = [
 ];
 
 /** Reads a rule's fixture files, which double as its documented examples. */
-export function loadExamples(fixturesRoot: string, rule: Rule): RuleExamples {
+export function loadExamples(fixturesRoot: string, rule: Pick<Rule, 'id'>): RuleExamples {
   const read = (kind: 'fail' | 'pass'): RuleExample[] => {
     const folder = join(fixturesRoot, rule.id, kind);
     if (!existsSync(folder)) return [];
