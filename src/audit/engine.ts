@@ -10,6 +10,7 @@ import {
   type Severity,
 } from '../finding/finding.js';
 import { type Acceptance, type AuditConfig, EMPTY_CONFIG } from './config.js';
+import { readSource } from './discovery/read.js';
 import { type BuildResult, buildModel, type Discovery } from './model/build.js';
 import type { DeploymentModel, FileKind, ParseIssue } from './model/types.js';
 import { parseDockerfile } from './parsers/dockerfile.js';
@@ -94,6 +95,7 @@ export function auditPath(root: string, options: AuditOptions = {}): AuditResult
     findings,
   );
   const inputErrors = built.inputIssues.length + built.parseIssues.length;
+  addFilesReadByRules(findings, built.model);
 
   const unique = deduplicate(findings);
   if (!options.noIgnore) {
@@ -185,6 +187,19 @@ function toFinding(enabled: EnabledRule, report: Report): Finding {
   if (report.related?.length) finding.related = report.related;
   if (report.evidence !== undefined) finding.evidence = report.evidence;
   return finding;
+}
+
+/**
+ * Adds the files that rules read while checking, such as a Redis ACL file of any name, to the
+ * model's files, so their findings get code frames and inline suppressions.
+ */
+function addFilesReadByRules(findings: readonly Finding[], model: DeploymentModel): void {
+  for (const finding of findings) {
+    const path = finding.location?.path;
+    if (path === undefined || model.files.has(path)) continue;
+    const file = readSource(model.root, path).file;
+    if (file) model.files.set(path, file);
+  }
 }
 
 function runRule(enabled: EnabledRule, model: DeploymentModel, findings: Finding[]): void {

@@ -58,6 +58,37 @@ describe('Redis ACL files', () => {
     expect(found).toEqual(['RD004 users:2']);
   });
 
+  it('reports a named user with nopass', () => {
+    const found = redisFindings({
+      'compose.yaml': compose(
+        'redis-server --aclfile /etc/redis/users',
+        './users:/etc/redis/users',
+      ),
+      users: 'user default off\nuser worker on nopass ~jobs:* +@all -@dangerous\n',
+    });
+    expect(found).toEqual(['RD001 users:2']);
+  });
+
+  it('keeps an ACL file of any name for code frames', () => {
+    const root = makeRepo({
+      'compose.yaml': compose(
+        'redis-server --aclfile /etc/redis/users',
+        './users:/etc/redis/users',
+      ),
+      users: 'user default off\nuser worker on nopass ~jobs:* +@all -@dangerous\n',
+    });
+    const result = auditPath(root);
+    expect(result.files.get('users')?.text).toContain('user worker on nopass');
+  });
+
+  it('skips a disabled user with nopass', () => {
+    const found = redisFindings({
+      'compose.yaml': compose('redis-server --aclfile users.acl', './users.acl:/data/users.acl'),
+      'users.acl': 'user default off\nuser retired off nopass ~* -@all\n',
+    });
+    expect(found).toEqual([]);
+  });
+
   it('reads an ACL file from a mount of the whole repository', () => {
     const found = redisFindings({
       'compose.yaml': compose('redis-server --aclfile /etc/redis/users.acl', '.:/etc/redis'),

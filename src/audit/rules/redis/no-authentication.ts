@@ -13,11 +13,13 @@ export const noAuthenticationRule = defineRule({
   status: 'stable',
   rationale:
     'Redis lets every client that reaches its port act as the `default` user, which can run every command, until `requirepass` or an ACL gives that user a password. ' +
+    'An enabled user with `nopass` accepts any password, so knowing its name is enough to log in with its permissions. ' +
     "The official image's entrypoint also turns protected mode off unless the configuration file sets it, so any container on the same network can read the cache, sessions and rate-limit counters, and can use `CONFIG SET` or replication commands to write files on the server.",
   fix: 'Define an ACL user for the application with a hashed password (`user app on #<sha256 of the password> ~app:* +@all -@dangerous`) and disable the default user with `user default off`, or at least set `requirepass` from a secret.',
   limitations: [
     'Users in an `aclfile` are read when the file is mounted into the service from the repository; a setup whose ACL file is elsewhere is skipped.',
-    'An ACL file whose name does not end in `.acl` is read for the Redis rules alone, so `infraprime-ignore` comments in it are not applied.',
+    'An ACL file whose name does not end in `.acl` is read for the Redis rules alone, so lines in it that stop Redis from starting are not reported.',
+    'Redis rejects comment lines in an ACL file, so findings in one are suppressed in `.infraprime-accepted.yml`, not with `infraprime-ignore` comments.',
     'A configuration file that is not in the repository, such as one in a base image or mounted from outside, is not seen, so such services are skipped.',
     'Included files are not followed, so a setup with `include` and no password of its own is skipped.',
   ],
@@ -28,8 +30,17 @@ export const noAuthenticationRule = defineRule({
   ],
   check(model, report) {
     for (const setup of redisSetups(model)) {
-      const users = usersOf(setup);
-      const user = users?.find((candidate) => candidate.name === 'default');
+      const users = usersOf(setup) ?? [];
+      for (const user of users) {
+        if (user.name === 'default' || !isOpen(user) || !user.entry) continue;
+        report({
+          message: `Redis in ${describeSetup(setup)} enables the user \`${user.name}\` with \`nopass\`, so any client that reaches it can log in as that user with any password`,
+          location: user.entry.location,
+          key: setupKey(setup, `user:${user.name}`),
+        });
+      }
+
+      const user = users.find((candidate) => candidate.name === 'default');
       if (!user || !isOpen(user)) continue;
       if (setup.partial && !user.entry) continue;
       const cause =
