@@ -114,6 +114,44 @@ describe('bad input', () => {
     expect(auditPath(root).findings.some((f) => f.ruleId === 'DF001')).toBe(false);
   });
 
+  it('reads no linked file outside the folder that compose names', () => {
+    const outside = makeRepo({
+      shadow: 'root:OUTSIDE-MARKER:19000:0:99999:7:::\n',
+      'context/Dockerfile': 'FROM node\nRUN echo OUTSIDE-MARKER\n',
+      'users.acl': 'user default on nopass ~* +@all\n',
+    });
+    const root = makeRepo({
+      'compose.yaml': [
+        'services:',
+        '  app:',
+        '    build: ./app',
+        '  worker:',
+        '    build: ./worker',
+        '  cache:',
+        '    image: redis:7.2',
+        '    command: redis-server --aclfile /etc/redis/users.acl',
+        '    volumes:',
+        '      - ./users.acl:/etc/redis/users.acl',
+        '',
+      ].join('\n'),
+    });
+    mkdirSync(join(root, 'app'));
+    symlinkSync(join(outside, 'shadow'), join(root, 'app', 'Dockerfile'));
+    symlinkSync(join(outside, 'context'), join(root, 'worker'));
+    symlinkSync(join(outside, 'users.acl'), join(root, 'users.acl'));
+
+    const result = auditPath(root);
+    expect(JSON.stringify(result.findings)).not.toContain('OUTSIDE-MARKER');
+    expect([...result.files.keys()].sort()).toEqual(['compose.yaml']);
+    expect(result.findings.some((finding) => finding.ruleId === 'RD001')).toBe(false);
+    expect(
+      result.findings
+        .filter((finding) => finding.ruleId === 'IP002')
+        .map((finding) => finding.location?.path)
+        .sort(),
+    ).toEqual(['app/Dockerfile', 'users.acl', 'worker']);
+  });
+
   it('follows links that stay inside the folder', () => {
     const root = makeRepo({ 'shared/Dockerfile': 'FROM node\n' });
     symlinkSync(join(root, 'shared'), join(root, 'app'));

@@ -1,5 +1,5 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { SourceFile } from '../source.js';
 import type { InputIssue } from './walk.js';
 
@@ -14,13 +14,19 @@ export type ReadOutcome =
   | { file?: undefined; issue: InputIssue }
   | { file?: undefined; issue?: undefined };
 
+/** Real paths of audited folders, resolved once each. */
+const realRoots = new Map<string, string>();
+
 /**
  * Reads a repository file as text. Missing files return nothing; unreadable, oversized and
  * binary files return an issue; invalid UTF-8 is decoded with replacement characters and also
- * returns an issue.
+ * returns an issue. A path that a symbolic link leads out of `root` returns nothing, because the
+ * file belongs to someone else and its text would reach the report. The walk has already
+ * reported the link. Set `walked` for paths the walk listed, which never leave `root`.
  */
-export function readSource(root: string, repoPath: string): ReadOutcome {
+export function readSource(root: string, repoPath: string, walked = false): ReadOutcome {
   const absolute = join(root, repoPath);
+  if (!walked && !resolvesInside(root, absolute)) return {};
   let bytes: Buffer;
   let fd: number | undefined;
   try {
@@ -56,6 +62,23 @@ export function readSource(root: string, repoPath: string): ReadOutcome {
     if (fd !== undefined) closeSync(fd);
   }
   return decode(repoPath, bytes);
+}
+
+/** True when `absolute` is inside `root` after symbolic links are resolved, or does not exist. */
+function resolvesInside(root: string, absolute: string): boolean {
+  let realRoot = realRoots.get(root);
+  if (realRoot === undefined) {
+    realRoot = realpathSync.native(root);
+    realRoots.set(root, realRoot);
+  }
+  let real: string;
+  try {
+    real = realpathSync.native(absolute);
+  } catch {
+    // A missing or unreadable path gets its usual outcome from the read itself.
+    return true;
+  }
+  return real === realRoot || real.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep);
 }
 
 /** Reads the whole file. A file that grew since fstat is cut at the size fstat gave. */

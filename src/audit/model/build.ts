@@ -99,11 +99,12 @@ export function buildModel(root: string, options: BuildOptions = {}): BuildResul
   const inputIssues = [...issues];
   const files = new Map<string, SourceFile>();
   const failed = new Set<string>();
+  const walked = new Set(paths);
 
   const read = (repoPath: string): SourceFile | undefined => {
     const known = files.get(repoPath);
     if (known || failed.has(repoPath)) return known;
-    const outcome = readSource(root, repoPath);
+    const outcome = readSource(root, repoPath, walked.has(repoPath));
     if (outcome.issue) inputIssues.push(outcome.issue);
     if (outcome.file) files.set(repoPath, outcome.file);
     else failed.add(repoPath);
