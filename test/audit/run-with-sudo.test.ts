@@ -41,6 +41,20 @@ describe('DF020 advice names the user that sudo switches to', () => {
     expect(sudoAdvice("RUN sudo sh -c 'apt-get update'")).toHaveLength(1);
   });
 
+  it.each([
+    "RUN bash -o pipefail -c 'sudo make'",
+    'RUN bash -eo pipefail -c "sudo make"',
+    "RUN bash -c -e 'sudo make'",
+    "RUN bash --rcfile /etc/bashrc -c 'sudo make'",
+    "RUN sh -ec -- 'sudo make'",
+  ])('reports sudo in the script of %s', (run) => {
+    expect(sudoAdvice(run)).toEqual(['switch with `USER root` for this step instead.']);
+  });
+
+  it('reads no script from a shell without -c', () => {
+    expect(sudoAdvice("RUN bash -o pipefail 'sudo make'")).toEqual([]);
+  });
+
   it('shows the whole exec form, options included', () => {
     const root = makeRepo({ Dockerfile: 'FROM debian:12\nRUN ["sudo", "-u", "app", "id"]\n' });
     const [finding] = auditPath(root).findings.filter((f) => f.ruleId === 'DF020');
@@ -66,5 +80,18 @@ describe('commands behind sudo options', () => {
     expect(rulesOf('RUN pip install flask')).toContain('DF010');
     expect(rulesOf('RUN sudo env PIP_NO_CACHE_DIR=1 pip install flask')).not.toContain('DF010');
     expect(rulesOf('RUN PIP_NO_CACHE_DIR=1 pip install flask')).not.toContain('DF010');
+    expect(rulesOf('RUN sudo PIP_NO_CACHE_DIR=1 pip install flask')).not.toContain('DF010');
+  });
+
+  it('reads the command after sudo assignments', () => {
+    const rulesOf = (run: string) =>
+      auditPath(makeRepo({ Dockerfile: `FROM debian:12\n${run}\n` })).findings.map(
+        (finding) => finding.ruleId,
+      );
+    const plain = rulesOf('RUN sudo apt-get install -y curl');
+    expect(plain).toContain('DF007');
+    expect(rulesOf('RUN sudo DEBIAN_FRONTEND=noninteractive apt-get install -y curl')).toEqual(
+      plain,
+    );
   });
 });

@@ -228,7 +228,7 @@ function unwrap(words: ShellWord[]): {
   words: ShellWord[];
   wrappers: string[];
   sudo: SudoTarget | undefined;
-  /** Assignments of an `env` wrapper, such as `env PIP_NO_CACHE_DIR=1`, in order. */
+  /** Assignments of an `env` or `sudo` wrapper, such as `env PIP_NO_CACHE_DIR=1`, in order. */
   assigned: Array<[string, string]>;
 } {
   const wrappers: string[] = [];
@@ -252,7 +252,8 @@ function unwrap(words: ShellWord[]): {
     const longValued = LONG_VALUE_OPTIONS[wrapper];
     while (index < words.length) {
       const value = words[index]!.value;
-      if (wrapper === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) {
+      // `sudo` also takes `VAR=value` words before the command and sets them in its environment.
+      if ((wrapper === 'env' || wrapper === 'sudo') && /^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) {
         assigned.push(splitAssignment(value));
         index++;
         continue;
@@ -285,13 +286,28 @@ function unwrap(words: ShellWord[]): {
   return { words: words.slice(index), wrappers, sudo, assigned };
 }
 
-/** Returns the script word of `sh -c 'script'`, or undefined for any other command. */
+/** Long options of the shells that take the next word as their value. */
+const SHELL_LONG_VALUE_OPTIONS = new Set(['--rcfile', '--init-file']);
+
+/**
+ * Returns the script word of `sh -c 'script'`, or undefined for any other command. The shell
+ * reads its options first, so `bash -o pipefail -c 'script'` and `bash -c -e 'script'` both run
+ * the first word that is not an option.
+ */
 function shellScriptArgument(words: ShellWord[]): ShellWord | undefined {
   if (words.length < 2 || !SHELLS.has(baseName(words[0]!.value))) return undefined;
+  let runsScript = false;
   for (let i = 1; i < words.length; i++) {
     const value = words[i]!.value;
-    if (!value.startsWith('-')) return undefined;
-    if (/^-[a-z]*c[a-z]*$/.test(value)) return words[i + 1];
+    if (value === '--' || value === '-') return runsScript ? words[i + 1] : undefined;
+    if (value.startsWith('--')) {
+      if (SHELL_LONG_VALUE_OPTIONS.has(value)) i++;
+      continue;
+    }
+    if (!/^[-+][A-Za-z]+$/.test(value)) return runsScript ? words[i] : undefined;
+    if (value.startsWith('-') && value.includes('c')) runsScript = true;
+    // `-o NAME` and `-O NAME` take the next word, inside a cluster such as `-eo pipefail` too.
+    if (value.includes('o') || value.includes('O')) i++;
   }
   return undefined;
 }
