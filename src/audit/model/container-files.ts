@@ -97,6 +97,10 @@ export function containerToRepo(
   repo: RepoIndex,
 ): string[] {
   const found = new Set<string>();
+  // Docker mounts a deeper target over a shallower one, so one container path shows the file of
+  // the deepest mount that covers it. A glob may match files of several mounts.
+  const exact = !picomatch.scan(pattern).isGlob;
+  let depth = -1;
   for (const entry of files) {
     let repoPattern: string | undefined;
     if (entry.containerPath.endsWith('/')) {
@@ -107,7 +111,13 @@ export function containerToRepo(
       repoPattern = entry.repoPath;
     }
     if (repoPattern === undefined) continue;
-    for (const path of repo.glob(repoPattern)) found.add(path);
+    const matches = repo.glob(repoPattern);
+    if (exact) {
+      if (entry.containerPath.length <= depth) continue;
+      depth = entry.containerPath.length;
+      found.clear();
+    }
+    for (const path of matches) found.add(path);
   }
   return [...found].sort();
 }

@@ -107,13 +107,18 @@ function mountedAclFile(
   containerPath: string,
   model: DeploymentModel,
 ): KeyValueConf | undefined {
+  // Docker mounts a deeper target over a shallower one, whatever their order in the file.
   let repoPath: string | undefined;
+  let depth = -1;
   for (const entry of service.containerFiles) {
     const mounted = posix.normalize(entry.containerPath);
+    if (mounted.length <= depth) continue;
     if (entry.containerPath.endsWith('/') && containerPath.startsWith(mounted)) {
       repoPath = entry.repoPath + containerPath.slice(mounted.length);
+      depth = mounted.length;
     } else if (mounted === containerPath) {
       repoPath = entry.repoPath;
+      depth = mounted.length;
     }
   }
   if (repoPath === undefined) return undefined;

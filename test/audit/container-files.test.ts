@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { auditPath } from '../../src/audit/engine.js';
+import { containerToRepo, createRepoIndex } from '../../src/audit/model/container-files.js';
+import type { ContainerFile } from '../../src/audit/model/types.js';
+import { makeRepo } from '../cli/run-cli.js';
+
+const AT = { path: 'compose.yaml', startLine: 1, startColumn: 1, endLine: 1, endColumn: 2 };
+const repo = createRepoIndex(['conf/nginx.conf', 'conf/site.conf', 'hardened.conf']);
+const folder: ContainerFile = { containerPath: '/etc/nginx/', repoPath: 'conf/', location: AT };
+const file: ContainerFile = {
+  containerPath: '/etc/nginx/nginx.conf',
+  repoPath: 'hardened.conf',
+  location: AT,
+};
+
+describe('container paths of nested mounts', () => {
+  it.each([
+    ['file mount first', [file, folder]],
+    ['folder mount first', [folder, file]],
+  ])('maps to the deeper mount, %s', (_order, mounts) => {
+    expect(containerToRepo('/etc/nginx/nginx.conf', mounts, repo)).toEqual(['hardened.conf']);
+  });
+
+  it('maps other files through the folder mount', () => {
+    expect(containerToRepo('/etc/nginx/site.conf', [file, folder], repo)).toEqual([
+      'conf/site.conf',
+    ]);
+  });
+
+  it('keeps every mount a glob matches', () => {
+    expect(containerToRepo('/etc/nginx/*.conf', [file, folder], repo)).toEqual([
+      'conf/nginx.conf',
+      'conf/site.conf',
+      'hardened.conf',
+    ]);
+  });
+});
+
+describe('Redis ACL file under a folder mount', () => {
+  const OPEN = 'user default on nopass ~* +@all\n';
+  const CLOSED = 'user default off\n';
+  const compose = (volumes: string[]) =>
+    [
+      'services:',
+      '  cache:',
+      '    image: redis:7.2',
+      '    command: redis-server --aclfile /etc/redis/users.acl',
+      '    volumes:',
+      ...volumes.map((volume) => `      - ${volume}`),
+      '',
+    ].join('\n');
+
+  it.each([
+    ['file mount first', ['./good.acl:/etc/redis/users.acl:ro', './conf:/etc/redis:ro']],
+    ['folder mount first', ['./conf:/etc/redis:ro', './good.acl:/etc/redis/users.acl:ro']],
+  ])('reads the file mount, %s', (_order, volumes) => {
+    const root = makeRepo({
+      'compose.yaml': compose(volumes),
+      'good.acl': CLOSED,
+      'conf/users.acl': OPEN,
+    });
+    const rd001 = auditPath(root).findings.filter((finding) => finding.ruleId === 'RD001');
+    expect(rd001).toEqual([]);
+  });
+
+  it('reports the open file when it is the deeper mount', () => {
+    const root = makeRepo({
+      'compose.yaml': compose(['./conf:/etc/redis:ro', './open.acl:/etc/redis/users.acl:ro']),
+      'open.acl': OPEN,
+      'conf/users.acl': CLOSED,
+    });
+    const rd001 = auditPath(root).findings.filter((finding) => finding.ruleId === 'RD001');
+    expect(rd001.map((finding) => finding.location?.path)).toEqual(['open.acl']);
+  });
+});
