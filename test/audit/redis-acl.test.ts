@@ -131,6 +131,8 @@ describe('Redis ACL files', () => {
     ['a tab', `user\tapp on #${HASH} ~* +@all\n`, 'it splits lines at spaces only'],
     ['quotes', `user app on #${HASH} "~*" +@all\n`, 'it does not remove quotes'],
     ['a user defined twice', `user default off\nuser default on nopass\n`, 'defined twice'],
+    ['a tab between rules', `user app on\t#${HASH} ~* +@all\n`, 'it splits lines at spaces only'],
+    ['a line with no user name', 'user\n', '`user` needs a user name'],
   ])('reports %s, on which Redis refuses to start', (_, acl, reason) => {
     const root = makeRepo({
       'compose.yaml': compose(
@@ -143,6 +145,18 @@ describe('Redis ACL files', () => {
     expect(errors.map((finding) => finding.location?.path)).toEqual(['users.acl']);
     expect(errors[0]!.message).toContain('Redis refuses to start with this ACL file');
     expect(errors[0]!.message).toContain(reason);
+  });
+
+  it('accepts tabs at the ends of a line and quotes inside a password', () => {
+    const root = makeRepo({
+      'compose.yaml': compose(
+        'redis-server --aclfile /etc/redis/users.acl',
+        './users.acl:/etc/redis/users.acl',
+      ),
+      'users.acl': '\tuser default off\t\nuser app on >pa"ss\tword ~app:* +@all -@dangerous\n',
+    });
+    const errors = auditPath(root).findings.filter((finding) => finding.kind === 'parse-error');
+    expect(errors).toEqual([]);
   });
 
   it('accepts blank lines, CRLF and extra spaces', () => {

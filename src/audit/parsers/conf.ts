@@ -115,25 +115,41 @@ export function parseRedisAclFile(file: SourceFile): KeyValueConf {
       );
       continue;
     }
-    const tab = text.indexOf('\t');
-    if (tab !== -1) {
-      issues.add(
-        line,
-        tab,
-        tab + 1,
-        `${startFailure}: it splits lines at spaces only`,
-        'replace the tab with a space',
-      );
+    // Redis trims blanks at both ends of a line and splits the rest at single spaces, so a tab
+    // or a quote inside a rule word makes that word an unknown rule. Passwords and key or channel
+    // patterns may contain both.
+    const end = text.search(/[ \t]*$/);
+    for (const token of spaceSeparated(text, start, end)) {
+      if (FREE_TEXT_RULE.test(token.text)) continue;
+      const tab = token.text.indexOf('\t');
+      if (tab !== -1) {
+        issues.add(
+          line,
+          token.start + tab,
+          token.start + tab + 1,
+          `${startFailure}: it splits lines at spaces only`,
+          'replace the tab with a space',
+        );
+      }
+      if (token.text.startsWith('"') || token.text.startsWith("'")) {
+        issues.add(
+          line,
+          token.start,
+          token.start + 1,
+          `${startFailure}: it does not remove quotes`,
+          'remove the quotes',
+        );
+      }
     }
-    const quote = text.search(/["']/);
-    if (quote !== -1) {
+    if (text.slice(start, end) === 'user') {
       issues.add(
         line,
-        quote,
-        quote + 1,
-        `${startFailure}: it does not remove quotes`,
-        'remove the quotes',
+        start,
+        end,
+        `${startFailure}: \`user\` needs a user name`,
+        'write `user NAME` followed by its rules',
       );
+      continue;
     }
     const entry = readRedisLine(file, line, issues);
     if (!entry) continue;
@@ -150,6 +166,26 @@ export function parseRedisAclFile(file: SourceFile): KeyValueConf {
     entries.push(entry);
   }
   return { file, kind: 'redis', entries, issues: issues.issues };
+}
+
+/** ACL rules whose text after the first character is free: passwords, hashes and patterns. */
+const FREE_TEXT_RULE = /^[<>~%&]/;
+
+/** Returns the words of `text` between `start` and `end`, split at single spaces. */
+function spaceSeparated(
+  text: string,
+  start: number,
+  end: number,
+): Array<{ text: string; start: number }> {
+  const tokens: Array<{ text: string; start: number }> = [];
+  let from = start;
+  while (from <= end) {
+    let space = text.indexOf(' ', from);
+    if (space === -1 || space > end) space = end;
+    if (space > from) tokens.push({ text: text.slice(from, space), start: from });
+    from = space + 1;
+  }
+  return tokens;
 }
 
 const PG_NAME = /^[A-Za-z_][\w.-]*/;
