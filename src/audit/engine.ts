@@ -11,7 +11,7 @@ import {
 } from '../finding/finding.js';
 import { type Acceptance, type AuditConfig, EMPTY_CONFIG } from './config.js';
 import { readSource } from './discovery/read.js';
-import { type BuildResult, buildModel, type Discovery } from './model/build.js';
+import { type BuildResult, buildModel, type Discovery, ignoreMatcher } from './model/build.js';
 import type { DeploymentModel, FileKind, ParseIssue } from './model/types.js';
 import { parseDockerfile } from './parsers/dockerfile.js';
 import {
@@ -97,7 +97,12 @@ export function auditPath(root: string, options: AuditOptions = {}): AuditResult
   const inputErrors = built.inputIssues.length + built.parseIssues.length;
   addFilesReadByRules(findings, built.model);
 
-  const unique = deduplicate(findings);
+  // A compose file may build or mount a file under an ignored path, which is then read for the
+  // model, but the user asked for no findings there.
+  const ignored = ignoreMatcher(config.ignore);
+  const unique = deduplicate(findings).filter(
+    (finding) => finding.location === undefined || !ignored(finding.location.path),
+  );
   if (!options.noIgnore) {
     const rules = [...allRules, ...(options.rules ?? [])];
     applySuppressions(unique, built, config.accepted, options.now ?? new Date(), rules);

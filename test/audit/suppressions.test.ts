@@ -126,6 +126,19 @@ describe('configuration', () => {
     expect(paths).not.toContain('examples/Dockerfile');
   });
 
+  it('ignores a path that a compose file builds', () => {
+    const root = makeRepo({
+      'compose.yaml': 'services:\n  app:\n    build: ./vendor/app\n',
+      'vendor/app/Dockerfile': 'FROM alpine:3.20\nRUN sudo echo two\n',
+      '.infraprime.yml': 'ignore:\n  - "vendor/**"\n',
+    });
+    const paths = auditPath(root, { config: loadConfig(root) }).findings.map(
+      (f) => f.location?.path,
+    );
+    expect(paths).toContain('compose.yaml');
+    expect(paths.filter((path) => path?.startsWith('vendor/'))).toEqual([]);
+  });
+
   it.each(['test/', 'test'])('ignores a folder written as %s', (entry) => {
     const root = makeRepo({
       Dockerfile: 'FROM alpine:3.20\nRUN echo one\n',

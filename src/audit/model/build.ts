@@ -64,15 +64,19 @@ function withFolderContents(glob: string): string[] {
 export function discover(root: string, ignoreGlobs: string[] = []): Discovery {
   const git = readGitView(root);
   const walk = walkTree(root, git);
-  const skip = ignoreGlobs.length
-    ? picomatch(ignoreGlobs.flatMap(withFolderContents), { dot: true })
-    : () => false;
+  const skip = ignoreMatcher(ignoreGlobs);
   return {
     git,
     paths: walk.files.filter((path) => !skip(path)),
     ignored: walk.ignored,
     issues: walk.issues,
   };
+}
+
+/** Returns a test for the repository paths that the `ignore` globs of the configuration cover. */
+export function ignoreMatcher(ignoreGlobs: readonly string[]): (path: string) => boolean {
+  if (ignoreGlobs.length === 0) return () => false;
+  return picomatch(ignoreGlobs.flatMap(withFolderContents), { dot: true });
 }
 
 export interface BuildResult {
