@@ -135,6 +135,7 @@ export const RULES_WITHOUT_KICS_QUERY: Record<string, string> = {
   DC022: 'compose image tags',
   DC023: 'TLS in database and cache URLs',
   DC024: 'PostgreSQL authentication settings',
+  DC025: 'Dockerfiles a compose service builds from that are missing',
   DF002: 'base images pinned by digest',
   DF003: 'minimal base image variants',
   DF005: 'build toolchains in the shipped image',

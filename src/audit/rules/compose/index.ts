@@ -1,5 +1,6 @@
 import type { Rule } from '../rule.js';
 import { backendPortRule } from './backend-port.js';
+import { buildDockerfileMissingRule } from './build-dockerfile-missing.js';
 import { capabilitiesNotDroppedRule } from './capabilities-not-dropped.js';
 import { cpuLimitRule } from './cpu-limit.js';
 import { dangerousCapabilityRule } from './dangerous-capability.js';
@@ -50,4 +51,5 @@ export const composeRules: Rule[] = [
   imageTagRule,
   databaseUrlTlsRule,
   postgresAuthRule,
+  buildDockerfileMissingRule,
 ];
