@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../cli/errors.js';
 import {
@@ -132,6 +132,15 @@ export function assertFolder(absolute: string, written: string): void {
     throw new UsageError(
       `path '${written}' is a file, not a folder`,
       'pass the folder that contains it',
+    );
+  }
+  try {
+    accessSync(absolute, constants.R_OK | constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new UsageError(
+      `cannot read the folder '${written}' (${code})`,
+      'give the user running InfraPrime read and search permission on it',
     );
   }
 }

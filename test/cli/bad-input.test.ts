@@ -176,6 +176,21 @@ describe('bad input', () => {
     expect(result.status).toBe(2);
   });
 
+  it('names an audited folder it cannot read', () => {
+    const parent = makeRepo({ 'locked/Dockerfile': GOOD_DOCKERFILE });
+    chmodSync(parent, 0o755);
+    chmodSync(join(parent, 'locked'), 0o000);
+    const prefix =
+      process.getuid?.() === 0
+        ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
+        : [];
+    const result = runCli(['audit', join(parent, 'locked')], { prefix });
+    expect(result.stderr).toContain('cannot read the folder');
+    expect(result.stderr).toContain('(EACCES)');
+    expect(result.stderr).not.toContain('.infraprime.yml');
+    expect(result.status).toBe(2);
+  });
+
   it('continues past a folder it cannot list', () => {
     const root = makeRepo({ 'api/Dockerfile': GOOD_DOCKERFILE });
     mkdirSync(join(root, 'secret'));

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../audit/config.js';
+import { assertFolder } from '../../audit/engine.js';
 import { auditPathParallel } from '../../audit/parallel.js';
 import { allRules } from '../../audit/rules/registry.js';
 import { isSeverity, type Severity } from '../../finding/finding.js';
@@ -107,6 +109,8 @@ function parseThreads(value: string | undefined): number | undefined {
 
 async function runAudit(path: string, flags: AuditFlags): Promise<number> {
   const format = parseFormat(flags.format);
+  // The folder is checked before its configuration file, so an unreadable folder is named as such.
+  assertFolder(resolve(path), path);
   const config = loadConfig(path, flags.config);
   const threshold = parseSeverity(flags.failOn, config.failOn ?? 'low');
   const rules = selectRules(flags.only);
