@@ -81,6 +81,18 @@ describe('Redis ACL files', () => {
     expect(result.files.get('users')?.text).toContain('user worker on nopass');
   });
 
+  it('reads an ACL file named like a redis.conf only as an ACL file', () => {
+    const root = makeRepo({
+      'compose.yaml': compose(
+        'redis-server --tls-port 6379 --port 0 --aclfile /etc/redis/users.conf',
+        './redis-users.conf:/etc/redis/users.conf',
+      ),
+      'redis-users.conf': 'user default off\n',
+    });
+    const rules = auditPath(root).findings.filter((finding) => finding.ruleId.startsWith('RD'));
+    expect(rules.map((finding) => `${finding.ruleId} ${finding.location?.path}`)).toEqual([]);
+  });
+
   it('skips a disabled user with nopass', () => {
     const found = redisFindings({
       'compose.yaml': compose('redis-server --aclfile users.acl', './users.acl:/data/users.acl'),

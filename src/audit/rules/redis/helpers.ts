@@ -38,16 +38,20 @@ export interface RedisSetup {
 export function redisSetups(model: DeploymentModel): RedisSetup[] {
   const setups: RedisSetup[] = [];
   const loaded = new Set<KeyValueConf>();
+  // An ACL file named like a redis.conf, such as users.conf, is read as the ACL file it is.
+  const aclFiles = new Set<string>();
   for (const service of servicesOf(model)) {
     if (service.datastore !== 'redis') continue;
     const setup = serviceSetup(service, model);
     if (!setup) continue;
     if (setup.conf) loaded.add(setup.conf);
+    if (setup.acl) aclFiles.add(setup.acl.file.path);
     setups.push(setup);
   }
   for (const conf of model.redisConfs) {
+    if (loaded.has(conf) || aclFiles.has(conf.file.path)) continue;
     // A Sentinel configuration, such as redis-sentinel.conf, configures no data server.
-    if (loaded.has(conf) || conf.entries.some((entry) => entry.key === 'sentinel')) continue;
+    if (conf.entries.some((entry) => entry.key === 'sentinel')) continue;
     setups.push({
       conf,
       entries: conf.entries,
