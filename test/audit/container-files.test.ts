@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auditPath } from '../../src/audit/engine.js';
+import { buildModel } from '../../src/audit/model/build.js';
 import { containerToRepo, createRepoIndex } from '../../src/audit/model/container-files.js';
 import type { ContainerFile } from '../../src/audit/model/types.js';
 import { makeRepo } from '../cli/run-cli.js';
@@ -71,5 +72,63 @@ describe('Redis ACL file under a folder mount', () => {
     });
     const rd001 = auditPath(root).findings.filter((finding) => finding.ruleId === 'RD001');
     expect(rd001.map((finding) => finding.location?.path)).toEqual(['open.acl']);
+  });
+});
+
+describe('compose configs and secrets', () => {
+  const COMPOSE = [
+    'services:',
+    '  cache:',
+    '    image: redis:7.2',
+    '    command: ["redis-server", "--aclfile", "/etc/redis/users.acl"]',
+    '    configs:',
+    '      - source: redis_acl',
+    '        target: /etc/redis/users.acl',
+    '      - plain',
+    '    secrets:',
+    '      - db_password',
+    '      - source: api_key',
+    '        target: api.key',
+    '      - source: external_key',
+    'configs:',
+    '  redis_acl:',
+    '    file: users.acl',
+    '  plain:',
+    '    file: ./conf/plain.conf',
+    'secrets:',
+    '  db_password:',
+    '    file: ./secrets/db_password.txt',
+    '  api_key:',
+    '    file: ./secrets/api.key',
+    '  external_key:',
+    '    external: true',
+    '',
+  ].join('\n');
+
+  it('mounts each file-backed entry read-only at its target', () => {
+    const root = makeRepo({
+      'compose.yaml': COMPOSE,
+      'users.acl': 'user default off\n',
+      'conf/plain.conf': 'x\n',
+      'secrets/db_password.txt': 'x\n',
+      'secrets/api.key': 'x\n',
+    });
+    const service = buildModel(root).model.compose[0]!.services[0]!;
+    const mounts = service.mounts.map((mount) => [mount.target, mount.repoPath, mount.readOnly]);
+    expect(mounts).toEqual([
+      ['/etc/redis/users.acl', 'users.acl', true],
+      ['/plain', 'conf/plain.conf', true],
+      ['/run/secrets/db_password', 'secrets/db_password.txt', true],
+      ['/run/secrets/api.key', 'secrets/api.key', true],
+    ]);
+  });
+
+  it('reads a Redis ACL file given as a config', () => {
+    const root = makeRepo({
+      'compose.yaml': COMPOSE,
+      'users.acl': 'user default on nopass ~* +@all\n',
+    });
+    const rd001 = auditPath(root).findings.filter((finding) => finding.ruleId === 'RD001');
+    expect(rd001.map((finding) => finding.location?.path)).toEqual(['users.acl']);
   });
 });

@@ -178,7 +178,7 @@ function readServices(
     const origin = originOf(services, name);
     if (!isMapping(config) || !origin) continue;
     enforceUnicity(config);
-    result.push(buildService(name, config, origin, base, issues));
+    result.push(buildService(name, config, origin, base, issues, merged));
   }
   return result;
 }

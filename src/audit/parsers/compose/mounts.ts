@@ -11,6 +11,44 @@ const MOUNT_TYPES = new Set<Mount['type']>([
   'cluster',
 ]);
 
+/**
+ * Reads the `configs` or `secrets` of a service whose top-level definition names a `file`, as
+ * the read-only bind mounts Compose makes of them. Without a `target`, a config appears at
+ * `/<name>` and a secret at `/run/secrets/<name>`; a relative target is taken from that folder.
+ */
+function fileMounts(
+  service: Record<string, unknown>,
+  project: Record<string, unknown>,
+  key: 'configs' | 'secrets',
+  folder: string,
+  base: PathBase,
+): Mount[] {
+  const references = service[key];
+  const definitions = project[key];
+  if (!Array.isArray(references) || !isMapping(definitions)) return [];
+  const mounts: Mount[] = [];
+  references.forEach((reference, index) => {
+    const long = isMapping(reference) ? reference : undefined;
+    const name = typeof reference === 'string' ? reference : long?.source;
+    if (typeof name !== 'string') return;
+    const definition = definitions[name];
+    if (!isMapping(definition) || typeof definition.file !== 'string') return;
+    const target = typeof long?.target === 'string' ? long.target : name;
+    const file = definition.file;
+    // A `file` is always a path, so `users.acl` needs no leading `./`.
+    const repoPath = toRepoPath(file, baseDirOf(originOf(definition, 'file'), base), base.root);
+    mounts.push({
+      type: 'bind',
+      source: file,
+      target: target.startsWith('/') ? target : `${folder}${target}`,
+      readOnly: true,
+      ...(repoPath !== undefined ? { repoPath } : {}),
+      location: locationAt(originOf(references, index)!),
+    });
+  });
+  return mounts;
+}
+
 /** Splits `SOURCE:TARGET:MODE`, keeping the colon of a Windows drive such as `C:\data`. */
 export function splitVolumeSpec(spec: string): { source?: string; target: string; mode?: string } {
   const parts: string[] = [];
@@ -35,14 +73,17 @@ export function splitVolumeSpec(spec: string): { source?: string; target: string
   return { source: parts[0]!, target: parts[1]!, mode: parts.slice(2).join(':') };
 }
 
-/** Reads a service's `volumes` and `tmpfs` entries into mounts. */
+/** Reads a service's `volumes`, `tmpfs`, `configs` and `secrets` entries into mounts. */
 export function readMounts(
   name: string,
   service: Record<string, unknown>,
   base: PathBase,
   issues: ParseIssue[],
+  project: Record<string, unknown> = {},
 ): Mount[] {
   const mounts: Mount[] = [];
+  mounts.push(...fileMounts(service, project, 'configs', '/', base));
+  mounts.push(...fileMounts(service, project, 'secrets', '/run/secrets/', base));
   const volumes = service.volumes;
   if (Array.isArray(volumes)) {
     volumes.forEach((entry, index) => {

@@ -17,6 +17,7 @@ export function buildService(
   serviceOrigin: Origin,
   base: PathBase,
   issues: ParseIssue[],
+  project: Record<string, unknown> = {},
 ): ComposeService {
   castBooleans(config);
   const locate = (path: ReadonlyArray<string | number>, part: 'key' | 'value' = 'key') =>
@@ -29,7 +30,7 @@ export function buildService(
     ports: readPorts(name, config, issues),
     expose: readStrings(config.expose),
     networks: networks.length > 0 || networkMode ? networks : ['default'],
-    mounts: readMounts(name, config, base, issues),
+    mounts: readMounts(name, config, base, issues, project),
     environment: readEnvironment(config),
     envFiles: readEnvFiles(config, base),
     profiles: readStrings(config.profiles),
