@@ -14,7 +14,7 @@ const MOUNT_TYPES = new Set<Mount['type']>([
 /**
  * Reads the `configs` or `secrets` of a service whose top-level definition names a `file`, as
  * the read-only bind mounts Compose makes of them. Without a `target`, a config appears at
- * `/<name>` and a secret at `/run/secrets/<name>`; a relative target is taken from that folder.
+ * `/<name>` and a secret at `/run/secrets/<name>`. A relative target is taken from that folder.
  */
 function fileMounts(
   service: Record<string, unknown>,
