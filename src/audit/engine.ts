@@ -20,6 +20,7 @@ import {
   parseError,
   suppressionWithoutReason,
 } from './rules/core/index.js';
+import { unlistedAclFiles } from './rules/redis/helpers.js';
 import { allRules } from './rules/registry.js';
 import type { Report, Rule } from './rules/rule.js';
 import type { SourceFile } from './source.js';
@@ -86,6 +87,7 @@ export function auditPath(root: string, options: AuditOptions = {}): AuditResult
       options.separateStandalone ?? !options.rules?.some((rule) => !allRules.includes(rule)),
   });
 
+  addUnlistedAclFiles(built);
   const findings: Finding[] = [...issueFindings(built)];
   const rules = enabledRules(options.rules ?? allRules, config);
   for (const rule of rules) runRule(rule, built.model, findings);
@@ -201,6 +203,19 @@ function toFinding(enabled: EnabledRule, report: Report): Finding {
   if (report.related?.length) finding.related = report.related;
   if (report.evidence !== undefined) finding.evidence = report.evidence;
   return finding;
+}
+
+/**
+ * Adds the ACL files that Redis servers load under names the walk does not recognize, so lines
+ * that stop Redis from starting are reported in them as in any `.acl` file.
+ */
+function addUnlistedAclFiles(built: BuildResult): void {
+  for (const acl of unlistedAclFiles(built.model)) {
+    built.model.redisAcls.push(acl);
+    built.model.files.set(acl.file.path, acl.file);
+    built.kinds.set(acl.file.path, 'redis-acl');
+    built.parseIssues.push(...acl.issues);
+  }
 }
 
 /**

@@ -93,6 +93,20 @@ describe('Redis ACL files', () => {
     expect(rules.map((finding) => `${finding.ruleId} ${finding.location?.path}`)).toEqual([]);
   });
 
+  it('reports a comment line in an ACL file of any name', () => {
+    const root = makeRepo({
+      'compose.yaml': compose(
+        'redis-server --aclfile /etc/redis/users',
+        './users:/etc/redis/users',
+      ),
+      users: `# users\nuser default off\n${OPEN_ACL}`,
+    });
+    const errors = auditPath(root).findings.filter((finding) => finding.kind === 'parse-error');
+    expect(
+      errors.map((finding) => `${finding.location?.path}:${finding.location?.startLine}`),
+    ).toEqual(['users:1']);
+  });
+
   it('skips a disabled user with nopass', () => {
     const found = redisFindings({
       'compose.yaml': compose('redis-server --aclfile users.acl', './users.acl:/data/users.acl'),

@@ -25,7 +25,6 @@ export const dangerousCommandsRule = defineRule({
     'Only whole-command rules and categories are evaluated; subcommand rules such as `-config|set` and selectors are ignored, so such users may still be reported.',
     '`DEBUG` and `MODULE` count only when `enable-debug-command yes` or `enable-module-command yes` is set, as in Redis 7 and later; Redis 6 allows them by default.',
     'Users in an `aclfile` are read when the file is mounted into the service from the repository; otherwise the setup is skipped.',
-    'An ACL file whose name does not end in `.acl` is read for the Redis rules alone, so lines in it that stop Redis from starting are not reported.',
     'Redis rejects comment lines in an ACL file, so findings in one are suppressed in `.infraprime-accepted.yml`, not with `infraprime-ignore` comments.',
     'Users that need no password are left to RD001.',
   ],

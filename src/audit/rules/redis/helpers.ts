@@ -63,6 +63,19 @@ export function redisSetups(model: DeploymentModel): RedisSetup[] {
   return setups;
 }
 
+/**
+ * Returns the ACL files that Redis servers load and that the model has not read as ACL files,
+ * such as a file named `users` with no `.acl` suffix.
+ */
+export function unlistedAclFiles(model: DeploymentModel): KeyValueConf[] {
+  const listed = new Set(model.redisAcls.map((acl) => acl.file.path));
+  const found = new Map<string, KeyValueConf>();
+  for (const setup of redisSetups(model)) {
+    if (setup.acl && !listed.has(setup.acl.file.path)) found.set(setup.acl.file.path, setup.acl);
+  }
+  return [...found.values()];
+}
+
 function serviceSetup(service: ComposeService, model: DeploymentModel): RedisSetup | undefined {
   const command = readServerCommand(service, model);
   if (!command) return undefined;

@@ -18,7 +18,6 @@ export const noAuthenticationRule = defineRule({
   fix: 'Define an ACL user for the application with a hashed password (`user app on #<sha256 of the password> ~app:* +@all -@dangerous`) and disable the default user with `user default off`, or at least set `requirepass` from a secret.',
   limitations: [
     'Users in an `aclfile` are read when the file is mounted into the service from the repository; a setup whose ACL file is elsewhere is skipped.',
-    'An ACL file whose name does not end in `.acl` is read for the Redis rules alone, so lines in it that stop Redis from starting are not reported.',
     'Redis rejects comment lines in an ACL file, so findings in one are suppressed in `.infraprime-accepted.yml`, not with `infraprime-ignore` comments.',
     'A configuration file that is not in the repository, such as one in a base image or mounted from outside, is not seen, so such services are skipped.',
     'Included files are not followed, so a setup with `include` and no password of its own is skipped.',
