@@ -219,8 +219,8 @@ function addUnlistedAclFiles(built: BuildResult): void {
 }
 
 /**
- * Adds the files that rules read while checking, such as a Redis ACL file of any name, to the
- * model's files, so their findings get code frames and inline suppressions.
+ * Adds the files that findings point to but the model has not read, which a rule may read on its
+ * own, so those findings get code frames and inline suppressions.
  */
 function addFilesReadByRules(findings: readonly Finding[], model: DeploymentModel): void {
   for (const finding of findings) {
