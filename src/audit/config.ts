@@ -59,9 +59,15 @@ export function loadConfig(
   if (config) applyConfig(result, config, knownRules);
   const accepted = readYaml(join(root, ACCEPTED_FILE), false);
   if (accepted) {
-    const list = Array.isArray(accepted.value)
-      ? accepted.value
-      : (accepted.value as { accepted?: unknown })?.accepted;
+    const value = accepted.value;
+    let list: unknown = value;
+    if (isMapping(value)) {
+      const unknown = Object.keys(value).find((key) => key !== 'accepted');
+      if (unknown !== undefined) throw invalid(accepted, [unknown], 'is not a known key (accepted)');
+      list = value.accepted;
+    } else if (value !== null && value !== undefined && !Array.isArray(value)) {
+      throw invalid(accepted, [], 'must be a list of accepted findings, or `accepted:` with one');
+    }
     result.accepted.push(...parseAccepted(list, accepted, ACCEPTED_FILE, knownRules));
   }
   return result;
@@ -119,6 +125,13 @@ function readYaml(path: string, required: boolean): LoadedYaml | undefined {
   };
 }
 
+/** True for a YAML mapping; tagged values such as `!!binary` become other objects. */
+function isMapping(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
 function invalid(
   file: LoadedYaml,
   keyPath: Array<string | number>,
@@ -126,16 +139,15 @@ function invalid(
   help = FORMAT_HELP,
 ): UsageError {
   return new UsageError(
-    `${file.path}:${file.lineOf(keyPath)}: ${keyPath.join('.')} ${problem}`,
+    `${file.path}:${file.lineOf(keyPath)}: ${keyPath.length > 0 ? keyPath.join('.') : 'the file'} ${problem}`,
     help,
   );
 }
 
 function applyConfig(result: AuditConfig, file: LoadedYaml, knownRules: readonly Rule[]): void {
   const value = file.value ?? {};
-  if (typeof value !== 'object' || Array.isArray(value))
-    throw invalid(file, [], 'must be a mapping');
-  const config = value as Record<string, unknown>;
+  if (!isMapping(value)) throw invalid(file, [], 'must be a mapping');
+  const config = value;
 
   for (const key of Object.keys(config)) {
     if (!['rules', 'ignore', 'accepted', 'fail-on', 'compose-projects'].includes(key)) {

@@ -158,6 +158,31 @@ describe('configuration', () => {
     );
   });
 
+  it.each([
+    ['a plain word', 'foo\n', /the file must be a list of accepted findings/],
+    ['an unknown key', 'acepted: []\n', /acepted is not a known key \(accepted\)/],
+  ])('rejects an accepted-findings file with %s', (_case, text, message) => {
+    const root = makeRepo({ '.infraprime-accepted.yml': text });
+    expect(() => loadConfig(root)).toThrow(message);
+  });
+
+  it('rejects a tagged value as the whole configuration', () => {
+    const root = makeRepo({ '.infraprime.yml': '!!binary AAAA\n' });
+    expect(() => loadConfig(root)).toThrow(/\.infraprime\.yml:1: the file must be a mapping/);
+  });
+
+  it('names a compose-projects path that cannot be read', () => {
+    const root = makeRepo({
+      'compose.yaml': 'services:\n  app:\n    image: nginx:1.27\n',
+      '.infraprime.yml': 'compose-projects:\n  - [compose.yaml, nope.yaml]\n',
+    });
+    const errors = auditPath(root, { config: loadConfig(root) }).findings.filter(
+      (finding) => finding.kind === 'input-error',
+    );
+    expect(errors.map((finding) => finding.location?.path)).toEqual(['nope.yaml']);
+    expect(errors[0]!.message).toContain('listed under compose-projects');
+  });
+
   it('requires a reason on accepted findings', () => {
     const root = makeRepo({ '.infraprime-accepted.yml': '- rule: DF001\n  expires: 2027-01-01\n' });
     expect(() => loadConfig(root)).toThrow(/reason is missing/);

@@ -144,6 +144,14 @@ export function buildModel(root: string, options: BuildOptions = {}): BuildResul
     yamlCache.set(repoPath, parsed);
     return parsed;
   };
+  for (const path of options.composeProjects?.flat() ?? []) {
+    if (read(path) || inputIssues.some((issue) => issue.path === path)) continue;
+    inputIssues.push({
+      path,
+      message: `'${path}', listed under compose-projects in .infraprime.yml, is not a readable file`,
+      help: 'write the path from the audited folder, or remove it from compose-projects',
+    });
+  }
   const compose = composeSets.map((set) => {
     const yamls = set.map(yamlAt).filter((yaml) => yaml !== undefined);
     const dir = posix.dirname(set[0]!) === '.' ? '' : posix.dirname(set[0]!);
