@@ -97,10 +97,12 @@ const megabytes = replicated.bytes / 1024 / 1024;
 
 const oursArgs = [bin, 'audit', replicated.target, '--format', 'json', '-o', '/dev/null'];
 const peerArgs = [dockerfilelint, '-j', ...replicated.files];
-const [ours, peer, twoThreads] = alternate([
+const floorArgs = [join(here, 'read-floor.mjs'), replicated.target];
+const [ours, peer, twoThreads, floor] = alternate([
   () => measureOnce(process.execPath, oursArgs),
   () => measureOnce(process.execPath, peerArgs, true),
   () => measureOnce(process.execPath, [...oursArgs, '--threads', '2']),
+  () => measureOnce(process.execPath, floorArgs),
 ]);
 const whole = measure(process.execPath, [bin, 'audit', corpus, '--format', 'json', '-o', '/dev/null']);
 const one = measure(process.execPath, [bin, 'audit', join(corpus, 'nginx-golang-postgres'), '--format', 'json', '-o', '/dev/null']);
@@ -115,7 +117,9 @@ console.log('| --- | --- | --- | --- | --- | --- |');
 console.log(row('infraprime audit, 3,500 Dockerfiles, all rules', ours, replicated.files.length, megabytes));
 console.log(row('infraprime audit, same files, --threads 2', twoThreads, replicated.files.length, megabytes));
 console.log(row('dockerfilelint -j, same files', peer, replicated.files.length, megabytes));
+console.log(row('walk and read the same files only (bench/read-floor.mjs)', floor, replicated.files.length, megabytes));
 console.log(row('infraprime audit, whole awesome-compose corpus', whole));
 console.log(row('infraprime audit, nginx-golang-postgres', one));
 console.log(row('node -e 0 (start-up alone)', nodeStart));
 console.log(`\nratio dockerfilelint / infraprime on the same files: ${(peer.seconds / ours.seconds).toFixed(2)}x`);
+console.log(`time left for parsing and rules at 2x, after the walk and read: ${((peer.seconds / 2 - floor.seconds) * 1000).toFixed(0)} ms`);

@@ -63,7 +63,8 @@ export function loadConfig(
     let list: unknown = value;
     if (isMapping(value)) {
       const unknown = Object.keys(value).find((key) => key !== 'accepted');
-      if (unknown !== undefined) throw invalid(accepted, [unknown], 'is not a known key (accepted)');
+      if (unknown !== undefined)
+        throw invalid(accepted, [unknown], 'is not a known key (accepted)');
       list = value.accepted;
     } else if (value !== null && value !== undefined && !Array.isArray(value)) {
       throw invalid(accepted, [], 'must be a list of accepted findings, or `accepted:` with one');
