@@ -26,6 +26,8 @@ describe('DF020 advice names the user that sudo switches to', () => {
     ["RUN sudo -u '#1000' whoami", '1000'],
     ["RUN sudo -u '#0' whoami", 'root'],
     ['RUN sudo -u www bash -c "whoami"', 'www'],
+    ['RUN sudo -u www -g www make', 'www:www'],
+    ["RUN sudo -u '#1000' -g '#1000' make", '1000:1000'],
     ['RUN ["sudo", "-u", "app", "whoami"]', 'app'],
   ])('%s: switch with USER %s', (run, user) => {
     expect(sudoAdvice(run)).toEqual([`switch with \`USER ${user}\` for this step instead.`]);

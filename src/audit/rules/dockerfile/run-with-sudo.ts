@@ -2,7 +2,7 @@ import { isRootUser } from '../../parsers/dockerfile.js';
 import { defineRule } from '../rule.js';
 import { commandText, runCommands, type SudoTarget } from './commands.js';
 
-/** Advises the `USER` to switch to: the user `sudo -u` names, root without `-u`. */
+/** Advises the `USER` to switch to: the user and group `sudo` names, root without `-u`. */
 function advice(sudo: SudoTarget | undefined): string {
   // sudo accepts a numeric user as `#1000`, and USER takes the number alone.
   const user = sudo?.user?.replace(/^#/, '');
@@ -10,7 +10,8 @@ function advice(sudo: SudoTarget | undefined): string {
     return `remove \`sudo\` and set the group with \`USER <user>:${sudo.group}\` for this step instead.`;
   }
   const named = user === undefined || isRootUser(user) ? 'root' : user;
-  return `switch with \`USER ${named}\` for this step instead.`;
+  const group = sudo?.group?.replace(/^#/, '');
+  return `switch with \`USER ${group === undefined ? named : `${named}:${group}`}\` for this step instead.`;
 }
 
 export const runWithSudoRule = defineRule({
