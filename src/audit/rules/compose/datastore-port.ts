@@ -30,7 +30,7 @@ export const datastorePortRule = defineRule({
       for (const port of service.ports) {
         const loopback = isLoopback(port.hostIp);
         report({
-          message: `${kind} service '${service.name}' publishes container port ${port.target} on the host${port.published ? ` as ${port.hostIp ? `${port.hostIp}:` : ''}${port.published}` : ''}`,
+          message: `${kind} service '${service.name}' publishes container port ${port.target} on the host${port.published ? ` as ${hostAddress(port.hostIp)}${port.published}` : ''}`,
           location: port.location,
           key: serviceKey(
             entry,
@@ -42,3 +42,9 @@ export const datastorePortRule = defineRule({
     }
   },
 });
+
+/** Writes a host address before a port: `127.0.0.1:`, `[::1]:`, or nothing without an address. */
+function hostAddress(hostIp: string | undefined): string {
+  if (!hostIp) return '';
+  return hostIp.includes(':') && !hostIp.startsWith('[') ? `[${hostIp}]:` : `${hostIp}:`;
+}
