@@ -64,6 +64,10 @@ describe('bad input', () => {
     const depth = 20_000;
     const root = makeRepo({ 'compose.yaml': `${'['.repeat(depth)}${']'.repeat(depth)}\n` });
     expect(() => auditPath(root)).not.toThrow();
+    const found = inputFindings(root);
+    expect(found.map((finding) => finding.message)).toEqual([
+      "YAML nesting in 'compose.yaml' is too deep for the parser to read; help: keep nesting to a few dozen levels, as real configuration does",
+    ]);
   });
 
   it('skips a binary file with a configuration name', () => {

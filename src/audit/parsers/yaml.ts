@@ -18,7 +18,7 @@ export interface CustomTag {
  */
 export const MAX_ALIAS_EXPANSION = 100_000;
 
-/** Nesting depth past which values are dropped; the `yaml` parser itself gives up near 1,000. */
+/** Nesting depth past which values are dropped. Flow collections stop earlier, at MAX_FLOW_DEPTH. */
 export const MAX_NESTING_DEPTH = 1_000;
 
 const customTagsByFile = new WeakMap<YamlFile, CustomTag[][]>();
@@ -31,6 +31,11 @@ export function customTagsOf(file: YamlFile, doc = 0): CustomTag[] {
 /** Parses a YAML stream, resolving aliases and `<<` merge keys, and keeps a way back to spans. */
 export function parseYaml(file: SourceFile): YamlFile {
   const issues: ParseIssue[] = [];
+  const tooDeepAt = flowNestingBeyond(file.text, MAX_FLOW_DEPTH);
+  if (tooDeepAt !== undefined) {
+    issues.push(tooDeepIssue(file, tooDeepAt, tooDeepAt + 1));
+    return { file, documents: [], issues, locate: () => undefined };
+  }
   // The yaml package's `uniqueKeys` compares each key with every earlier key of its mapping,
   // which is quadratic in the mapping's size, so duplicateKeyErrors does that check instead.
   const parsed = yamlLib().parseAllDocuments(file.text, {
@@ -60,6 +65,9 @@ export function parseYaml(file: SourceFile): YamlFile {
     issues.push(...converter.issues);
     tags.push(converter.tags);
   }
+  // A document nested too deep fails at many positions, so only the first issue is kept.
+  const tooDeep = issues.filter((issue) => issue.message.endsWith(TOO_DEEP));
+  for (const repeated of tooDeep.slice(1)) issues.splice(issues.indexOf(repeated), 1);
 
   const locate = (path: YamlPath, part: 'key' | 'value' = 'key', doc = 0): Location | undefined => {
     const document = documents[doc];
@@ -96,15 +104,55 @@ const YAML_HELP: Record<string, string> = {
   TAG_RESOLVE_FAILED: 'check the tag, or remove it',
 };
 
+const TOO_DEEP = 'is too deep for the parser to read';
+
+function tooDeepIssue(file: SourceFile, start: number, end: number): ParseIssue {
+  return {
+    message: `YAML nesting in '${file.path}' ${TOO_DEEP}`,
+    location: file.rangeAt(start, end),
+    help: 'keep nesting to a few dozen levels, as real configuration does',
+  };
+}
+
+/**
+ * Depth of `[` and `{` collections past which a file is not parsed. The yaml package parses flow
+ * collections by recursion and overflows the stack near 800 levels. A second overflow in one
+ * process can then abort V8 while it compiles one of the package's regular expressions.
+ */
+export const MAX_FLOW_DEPTH = 256;
+
+/**
+ * Returns the offset where flow collections nest deeper than `limit`, or undefined. Quoted
+ * strings and comments are skipped. A quote inside a plain scalar can hide brackets, which only
+ * leaves the depth to the parser's own limit.
+ */
+function flowNestingBeyond(text: string, limit: number): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x5b || code === 0x7b) {
+      depth++;
+      if (depth > limit) return i;
+    } else if (code === 0x5d || code === 0x7d) {
+      if (depth > 0) depth--;
+    } else if (code === 0x22 || code === 0x27) {
+      const close = text.indexOf(text[i]!, i + 1);
+      if (close === -1) return undefined;
+      i = close;
+    } else if (code === 0x23) {
+      const newline = text.indexOf('\n', i);
+      if (newline === -1) return undefined;
+      i = newline;
+    }
+  }
+  return undefined;
+}
+
 function issueOfYamlError(file: SourceFile, error: YAMLError): ParseIssue {
   const [start, end] = error.pos;
-  if (/call stack/i.test(error.message)) {
-    return {
-      message: `YAML nesting in '${file.path}' is too deep to read`,
-      location: file.rangeAt(start, end),
-      help: `keep nesting below ${MAX_NESTING_DEPTH} levels; real configuration needs a few dozen at most`,
-    };
-  }
+  // The yaml package runs out of stack before MAX_NESTING_DEPTH, at a depth that depends on the
+  // style of the collections.
+  if (/call stack|stack overflow/i.test(error.message)) return tooDeepIssue(file, start, end);
   const message = error.message.replace(/ at line \d+, column \d+[\s\S]*$/, '');
   const help =
     unclosedFlowHelp(message) ?? YAML_HELP[error.code] ?? 'fix the YAML syntax at this position';
