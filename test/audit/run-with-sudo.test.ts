@@ -43,6 +43,13 @@ describe('DF020 advice names the user that sudo switches to', () => {
     expect(sudoAdvice("RUN sudo sh -c 'apt-get update'")).toHaveLength(1);
   });
 
+  it('reports one sudo script once', () => {
+    expect(sudoAdvice("RUN sudo sh -c 'apt-get update && apt-get install -y curl'")).toHaveLength(
+      1,
+    );
+    expect(sudoAdvice('RUN sudo apt-get update && sudo apt-get install -y curl')).toHaveLength(2);
+  });
+
   it.each([
     "RUN bash -o pipefail -c 'sudo make'",
     'RUN bash -eo pipefail -c "sudo make"',

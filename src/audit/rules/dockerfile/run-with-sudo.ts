@@ -38,8 +38,11 @@ export const runWithSudoRule = defineRule({
   check(model, report) {
     for (const dockerfile of model.dockerfiles) {
       for (const instruction of dockerfile.instructions) {
+        // The commands of one `sudo sh -c '...'` script share its target, and one report covers them.
+        const reported = new Set<SudoTarget | undefined>();
         for (const command of runCommands(dockerfile, instruction)) {
-          if (!command.wrappers.includes('sudo')) continue;
+          if (!command.wrappers.includes('sudo') || reported.has(command.sudo)) continue;
+          reported.add(command.sudo);
           const text = instruction.jsonForm
             ? instruction.args.join(' ')
             : commandText(dockerfile, command);
