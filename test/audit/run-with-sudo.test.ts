@@ -60,6 +60,19 @@ describe('DF020 advice names the user that sudo switches to', () => {
     expect(sudoAdvice(run)).toEqual(['switch with `USER root` for this step instead.']);
   });
 
+  it.each(['RUN x=$(sudo make) && echo "$x"', 'RUN echo "$(sudo make)"', 'RUN echo `sudo make`'])(
+    'reports sudo in the substitution of %s',
+    (run) => {
+      expect(sudoAdvice(run)).toEqual(['switch with `USER root` for this step instead.']);
+    },
+  );
+
+  it('runs a substitution without the wrappers of its command', () => {
+    const root = makeRepo({ Dockerfile: 'FROM debian:12\nUSER app\nRUN sudo echo $(make)\n' });
+    const found = auditPath(root).findings.filter((finding) => finding.ruleId === 'DF020');
+    expect(found.map((finding) => finding.evidence)).toEqual(['sudo echo $(make)']);
+  });
+
   it('reads no script from a shell without -c', () => {
     expect(sudoAdvice("RUN bash -o pipefail 'sudo make'")).toEqual([]);
   });

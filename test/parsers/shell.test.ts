@@ -38,6 +38,22 @@ describe('splitShellCommands', () => {
     expect(pipelines[2]).not.toBe(pipelines[1]);
   });
 
+  it.each([
+    ['x=$(sudo make)', ['sudo make']],
+    ['echo "$(id -u) $(nproc)"', ['id -u', 'nproc']],
+    ['echo `uname -m`', ['uname -m']],
+    ['diff <(sort a) b', ['sort a']],
+    ['echo $(a $(b))', ['a $(b)']],
+    ['echo $((1 + 2)) ${HOME}', []],
+    ["echo '$(not run)'", []],
+    ['echo $(unclosed', []],
+  ])('finds the substitutions of %s', (text, scripts) => {
+    const found = splitShellCommands(text).flatMap((command) =>
+      command.substitutions.map((substitution) => text.slice(substitution.start, substitution.end)),
+    );
+    expect(found).toEqual(scripts);
+  });
+
   it('never throws, and every word lies inside the text', () => {
     const shellText = fc.string({
       unit: fc.constantFrom(...' \t\n\r\\\'"$(){}<>|&;#=-ab1`'.split('')),
@@ -51,6 +67,11 @@ describe('splitShellCommands', () => {
             expect(word.end).toBeLessThanOrEqual(text.length);
             expect(text.slice(word.start, word.end)).toBe(word.raw);
             expect(word.value).not.toContain('undefined');
+          }
+          for (const substitution of command.substitutions) {
+            expect(substitution.start).toBeGreaterThan(0);
+            expect(substitution.end).toBeLessThanOrEqual(text.length);
+            expect(substitution.start).toBeLessThanOrEqual(substitution.end);
           }
         }
       }),

@@ -18,7 +18,18 @@ export interface ShellCommand {
   end: number;
   /** Commands joined by `|` share a pipeline number; each other separator starts a new one. */
   pipeline: number;
+  /** Scripts of the command's `$(...)`, backquote, `<(...)` and `>(...)` substitutions. */
+  substitutions: readonly Substitution[];
 }
+
+/** The text inside a command substitution, as offsets into the text given to the splitter. */
+export interface Substitution {
+  start: number;
+  end: number;
+}
+
+/** Most commands have no substitutions, so they share one empty list. */
+const NO_SUBSTITUTIONS: readonly Substitution[] = [];
 
 const LEADING_RESERVED = new Set([
   'if',
@@ -50,6 +61,7 @@ class ShellSplitter {
   private pipeline = 0;
   private readonly commands: ShellCommand[] = [];
   private words: ShellWord[] = [];
+  private substitutions: Substitution[] = [];
   private skipNextWord = false;
 
   constructor(private readonly text: string) {}
@@ -212,6 +224,10 @@ class ShellSplitter {
       }
       if (char === opener) depth++;
       else if (char === closer && --depth === 0) {
+        // `$((...))` is arithmetic, not a command.
+        if (opener === '(' && text[open + 1] !== '(') {
+          this.substitutions.push({ start: open + 1, end: index });
+        }
         index++;
         break;
       }
@@ -226,15 +242,17 @@ class ShellSplitter {
     const start = this.index;
     let index = this.index + 1;
     while (index < text.length && text[index] !== '`') index += text[index] === '\\' ? 2 : 1;
+    if (index < text.length) this.substitutions.push({ start: start + 1, end: index });
     this.index = Math.min(index + 1, text.length);
     return text.slice(start, this.index);
   }
 
   private endCommand(newPipeline: boolean): void {
     this.skipNextWord = false;
-    const command = toCommand(this.words, this.pipeline);
+    const command = toCommand(this.words, this.pipeline, this.substitutions);
     if (command) this.commands.push(command);
     this.words = [];
+    if (this.substitutions.length > 0) this.substitutions = [];
     if (newPipeline) this.pipeline++;
   }
 }
@@ -281,7 +299,11 @@ function skipDoubleQuoted(text: string, from: number): number {
   return Math.min(index + 1, text.length);
 }
 
-function toCommand(words: ShellWord[], pipeline: number): ShellCommand | undefined {
+function toCommand(
+  words: ShellWord[],
+  pipeline: number,
+  substitutions: Substitution[],
+): ShellCommand | undefined {
   let first = 0;
   while (first < words.length && LEADING_RESERVED.has(words[first]!.raw)) first++;
   if (first < words.length && CLOSING_RESERVED.has(words[first]!.raw)) first++;
@@ -297,5 +319,6 @@ function toCommand(words: ShellWord[], pipeline: number): ShellCommand | undefin
     start: all[0]!.start,
     end: all[all.length - 1]!.end,
     pipeline,
+    substitutions: substitutions.length > 0 ? substitutions : NO_SUBSTITUTIONS,
   };
 }

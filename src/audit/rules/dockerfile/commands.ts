@@ -181,7 +181,12 @@ function collect(
   outer: Outer,
 ): void {
   let lastPipeline = -1;
+  // Substitution scripts are read after this script, so their pipelines do not split its own.
+  const substituted: Script[] = [];
   for (const command of splitShellCommands(script.text)) {
+    for (const substitution of command.substitutions) {
+      substituted.push(innerScript(script, substitution.start, substitution.end));
+    }
     if (command.pipeline !== lastPipeline) {
       state.pipeline++;
       lastPipeline = command.pipeline;
@@ -219,6 +224,19 @@ function collect(
       location: dockerfile.file.rangeAt(span.start, span.end),
     });
   }
+  // A substitution runs in the shell of its command, without that command's wrappers: in
+  // `sudo echo $(make)`, make does not run through sudo.
+  if (depth < 3) {
+    for (const inner of substituted) collect(dockerfile, inner, commands, state, depth + 1, outer);
+  }
+}
+
+/** Maps the text between `start` and `end` of a script, such as a `$(...)` body, to the source. */
+function innerScript(outer: Script, start: number, end: number): Script {
+  return {
+    text: outer.text.slice(start, end),
+    toSource: (from, to) => outer.toSource(start + from, start + to),
+  };
 }
 
 const NO_ASSIGNMENTS: ReadonlyMap<string, string> = new Map();
