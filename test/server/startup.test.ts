@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openBackends } from '../../src/server/backends.js';
 import { loadConfig } from '../../src/server/config.js';
-import { DataFolderLockedError, LOCK_FILE } from '../../src/server/db/data-lock.js';
+import { DataFolderLockedError, LOCK_FILE, lockDataFolder } from '../../src/server/db/data-lock.js';
 import { openPglite } from '../../src/server/db/pglite-driver.js';
 import { openPostgres } from '../../src/server/db/postgres-driver.js';
 import { realBackendsMissingUnderCi } from './helpers.js';
@@ -101,6 +101,71 @@ describe('embedded database folder lock', () => {
     await db.close();
     expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
   });
+
+  it('leaves a stale lock to a live process taking it over', () => {
+    const dead = spawnSync(process.execPath, ['-e', '']);
+    const stale = JSON.stringify({ pid: dead.pid, command: 'infraprime serve' });
+    writeFileSync(join(dataDir, LOCK_FILE), stale);
+    const taking = { pid: process.ppid, command: 'infraprime db migrate' };
+    writeFileSync(join(dataDir, `${LOCK_FILE}.takeover`), JSON.stringify(taking));
+    expect(() => lockDataFolder(dataDir, 'infraprime serve')).toThrow(
+      `infraprime db migrate (pid ${process.ppid})`,
+    );
+    expect(readFileSync(join(dataDir, LOCK_FILE), 'utf8')).toBe(stale);
+  });
+
+  it('removes a takeover file left by a dead process', () => {
+    const dead = spawnSync(process.execPath, ['-e', '']);
+    const stale = JSON.stringify({ pid: dead.pid, command: 'infraprime serve' });
+    writeFileSync(join(dataDir, LOCK_FILE), stale);
+    writeFileSync(join(dataDir, `${LOCK_FILE}.takeover`), stale);
+    const release = lockDataFolder(dataDir, 'infraprime serve');
+    const owner = JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8'));
+    expect(owner.pid).toBe(process.pid);
+    expect(existsSync(join(dataDir, `${LOCK_FILE}.takeover`))).toBe(false);
+    release();
+    expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
+  });
+
+  it('gives a stale lock to one of three processes starting at once', async () => {
+    const module = join(import.meta.dirname, '..', '..', 'dist', 'server', 'db', 'data-lock.js');
+    const racer = [
+      `const { lockDataFolder } = await import(${JSON.stringify(module)});`,
+      'while (Date.now() < Number(process.argv[2])) {}',
+      'let held = true;',
+      "try { lockDataFolder(process.argv[1], 'racer'); } catch { held = false; }",
+      "console.log(held ? 'held' : 'locked');",
+      'await new Promise((resolve) => setTimeout(resolve, 150));',
+    ].join('\n');
+    for (let round = 0; round < 10; round++) {
+      const folder = mkdtempSync(join(tmpdir(), 'infraprime-race-'));
+      const dead = spawnSync(process.execPath, ['-e', '']);
+      writeFileSync(join(folder, LOCK_FILE), JSON.stringify({ pid: dead.pid, command: 'old' }));
+      const start = String(Date.now() + 250);
+      const outcomes = await Promise.all(
+        [0, 1, 2].map(
+          () =>
+            new Promise<string>((resolve) => {
+              const child = spawn(process.execPath, [
+                '--input-type=module',
+                '-e',
+                racer,
+                folder,
+                start,
+              ]);
+              let output = '';
+              child.stdout.on('data', (chunk) => {
+                output += chunk;
+              });
+              child.on('close', () => resolve(output.trim()));
+            }),
+        ),
+      );
+      rmSync(folder, { recursive: true, force: true });
+      expect(outcomes.filter((outcome) => outcome === 'held')).toEqual(['held']);
+      expect(outcomes.filter((outcome) => outcome === 'locked')).toHaveLength(2);
+    }
+  }, 30_000);
 
   it('rejects a lock of a live process', async () => {
     const live = { pid: process.ppid, command: 'infraprime serve' };

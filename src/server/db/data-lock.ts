@@ -71,29 +71,50 @@ function tryCreate(path: string, content: string): boolean {
 export function lockDataFolder(dataDir: string, command: string): () => void {
   const path = join(dataDir, LOCK_FILE);
   const content = `${JSON.stringify({ pid: process.pid, command })}\n`;
-  // NOTE: two processes that find the same stale lock at the same moment can both take it
-  // over, and a stale pid reused by an unrelated process keeps the lock until the file is
-  // removed by hand.
-  for (let attempt = 0; attempt < 2; attempt++) {
-    if (tryCreate(path, content)) return () => releaseLock(path);
-    const owner = readOwner(path);
-    if (owner && isAlive(owner.pid)) throw new DataFolderLockedError(dataDir, owner);
-    try {
-      unlinkSync(path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
+  if (tryCreate(path, content)) return () => releaseLock(path);
+  throwIfHeld(dataDir, path);
+
+  // Replacing a stale lock takes two steps, so two processes could each remove it and then
+  // remove the other's new lock. Only the holder of a second lock file replaces a stale one.
+  const guard = `${path}.takeover`;
+  if (!tryCreate(guard, content)) {
+    throwIfHeld(dataDir, guard);
+    // NOTE: a guard left by a process that died during a takeover is removed here, and two
+    // processes starting at that moment can still both take the data folder.
+    removeFile(guard);
+    if (!tryCreate(guard, content)) throwIfHeld(dataDir, guard, true);
   }
-  const owner = readOwner(path) ?? { pid: 0, command: 'another process' };
-  throw new DataFolderLockedError(dataDir, owner);
+  try {
+    throwIfHeld(dataDir, path);
+    removeFile(path);
+    if (!tryCreate(path, content)) throwIfHeld(dataDir, path, true);
+    return () => releaseLock(path);
+  } finally {
+    removeFile(guard);
+  }
 }
 
-/** Removes the lock file if this process still holds it. */
-function releaseLock(path: string): void {
-  if (readOwner(path)?.pid !== process.pid) return;
+/**
+ * Throws DataFolderLockedError when the lock file at `path` names a live process other than this
+ * one, or whenever `always` is set.
+ */
+function throwIfHeld(dataDir: string, path: string, always = false): void {
+  const owner = readOwner(path);
+  if (owner && isAlive(owner.pid)) throw new DataFolderLockedError(dataDir, owner);
+  if (always) {
+    throw new DataFolderLockedError(dataDir, owner ?? { pid: 0, command: 'another process' });
+  }
+}
+
+function removeFile(path: string): void {
   try {
     unlinkSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
+}
+
+/** Removes the lock file if this process still holds it. */
+function releaseLock(path: string): void {
+  if (readOwner(path)?.pid === process.pid) removeFile(path);
 }
