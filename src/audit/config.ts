@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { readFileSync, type Stats, statSync } from 'node:fs';
+import { basename, dirname, join, posix } from 'node:path';
 import { UsageError } from '../cli/errors.js';
 import { isSeverity, type Severity } from '../finding/finding.js';
+import { MAX_FILE_BYTES, resolvesInside } from './discovery/read.js';
 import { yamlLib } from './parsers/yaml-lib.js';
 import { allRules } from './rules/registry.js';
 import type { Rule } from './rules/rule.js';
@@ -74,6 +75,58 @@ export function loadConfig(
   return result;
 }
 
+/**
+ * Reads a configuration file with the checks that audited files get: a regular file of at most
+ * 10 MB. A file in the audited folder must also stay inside it, so a link cannot
+ * put a file such as /etc/shadow into error messages. A file given with `--config` may be
+ * anywhere. Returns undefined for a missing file that is not required.
+ */
+function readConfigText(path: string, required: boolean): string | undefined {
+  let stats: Stats | undefined;
+  try {
+    stats = statSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // ENOTDIR means the audit path is a file, which the engine reports with a better message.
+    if (!required && code === 'ENOTDIR') return undefined;
+    throw new UsageError(
+      `cannot read the configuration file '${path}' (${code})`,
+      code === 'EACCES' ? 'make the file readable by this user' : 'check the --config path',
+    );
+  }
+  if (stats === undefined) {
+    if (!required) return undefined;
+    throw new UsageError(`configuration file '${path}' not found`, 'check the --config path');
+  }
+  if (!stats.isFile()) {
+    throw new UsageError(
+      `configuration file '${path}' is not a regular file`,
+      'replace it with a YAML file, or remove it',
+    );
+  }
+  if (!required && !resolvesInside(dirname(path), path)) {
+    throw new UsageError(
+      `configuration file '${path}' is a symbolic link out of the audited folder`,
+      'pass the file it points to with --config, or replace the link with a copy',
+    );
+  }
+  if (stats.size > MAX_FILE_BYTES) {
+    throw new UsageError(
+      `configuration file '${path}' is ${(stats.size / 1024 / 1024).toFixed(1)} MB, over the 10 MB limit`,
+      'keep the settings and accepted findings in a smaller file',
+    );
+  }
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      `cannot read the configuration file '${path}' (${code})`,
+      code === 'EACCES' ? 'make the file readable by this user' : 'check the --config path',
+    );
+  }
+}
+
 interface LoadedYaml {
   path: string;
   value: unknown;
@@ -81,18 +134,8 @@ interface LoadedYaml {
 }
 
 function readYaml(path: string, required: boolean): LoadedYaml | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // ENOTDIR means the audit path is a file, which the engine reports with a better message.
-    if (!required && (code === 'ENOENT' || code === 'ENOTDIR')) return undefined;
-    throw new UsageError(
-      `cannot read the configuration file '${path}' (${code})`,
-      code === 'EACCES' ? 'make the file readable by this user' : 'check the --config path',
-    );
-  }
+  const text = readConfigText(path, required);
+  if (text === undefined) return undefined;
   const { LineCounter, parseDocument } = yamlLib();
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
@@ -174,6 +217,10 @@ function applyConfig(result: AuditConfig, file: LoadedYaml, knownRules: readonly
     if (!Array.isArray(projects) || !projects.every(isStringList)) {
       throw invalid(file, ['compose-projects'], 'must be a list of lists of compose file paths');
     }
+    const empty = projects.findIndex((project) => project.length === 0);
+    if (empty !== -1) {
+      throw invalid(file, ['compose-projects', empty], 'must name at least one compose file');
+    }
     result.composeProjects = projects as string[][];
   }
   if (config.accepted !== undefined)
@@ -185,7 +232,7 @@ function parseRuleSettings(
   file: LoadedYaml,
   knownRules: readonly Rule[],
 ): Record<string, RuleSetting> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (!isMapping(value)) {
     throw invalid(file, ['rules'], 'must map rule ids to off, a severity, or { severity }');
   }
   const names = new Set(knownRules.flatMap((rule) => [rule.id, rule.name.toUpperCase()]));

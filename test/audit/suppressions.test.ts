@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/audit/config.js';
@@ -163,6 +164,36 @@ describe('configuration', () => {
     ['an unknown key', 'acepted: []\n', /acepted is not a known key \(accepted\)/],
   ])('rejects an accepted-findings file with %s', (_case, text, message) => {
     const root = makeRepo({ '.infraprime-accepted.yml': text });
+    expect(() => loadConfig(root)).toThrow(message);
+  });
+
+  it('rejects a configuration linked from outside the folder', () => {
+    const outside = makeRepo({ 'secret.yml': 'db_password: hunter2\n' });
+    const root = makeRepo({ Dockerfile: 'FROM alpine:3.20\n' });
+    symlinkSync(join(outside, 'secret.yml'), join(root, '.infraprime.yml'));
+    expect(() => loadConfig(root)).toThrow(/is a symbolic link out of the audited folder/);
+    expect(() => loadConfig(root)).not.toThrow(/db_password/);
+    // A file given with --config is read wherever it is.
+    expect(() => loadConfig(root, join(outside, 'secret.yml'))).toThrow(
+      /db_password is not a known key/,
+    );
+  });
+
+  it('rejects a named pipe as the configuration without waiting on it', () => {
+    const root = makeRepo({ Dockerfile: 'FROM alpine:3.20\n' });
+    execFileSync('mkfifo', [join(root, '.infraprime-accepted.yml')]);
+    expect(() => loadConfig(root)).toThrow(/is not a regular file/);
+  });
+
+  it.each([
+    [
+      'an empty compose project',
+      'compose-projects:\n  - []\n',
+      /compose-projects\.0 must name at least one compose file/,
+    ],
+    ['tagged rule settings', 'rules: !!set {DC009}\n', /rules must map rule ids/],
+  ])('rejects %s', (_case, text, message) => {
+    const root = makeRepo({ '.infraprime.yml': text });
     expect(() => loadConfig(root)).toThrow(message);
   });
 

@@ -65,7 +65,7 @@ export function readSource(root: string, repoPath: string, walked = false): Read
 }
 
 /** True when `absolute` is inside `root` after symbolic links are resolved, or does not exist. */
-function resolvesInside(root: string, absolute: string): boolean {
+export function resolvesInside(root: string, absolute: string): boolean {
   let realRoot = realRoots.get(root);
   if (realRoot === undefined) {
     realRoot = realpathSync.native(root);
