@@ -7,10 +7,16 @@ import { makeRepo } from '../cli/run-cli.js';
 
 const AT = { path: 'compose.yaml', startLine: 1, startColumn: 1, endLine: 1, endColumn: 2 };
 const repo = createRepoIndex(['conf/nginx.conf', 'conf/site.conf', 'hardened.conf']);
-const folder: ContainerFile = { containerPath: '/etc/nginx/', repoPath: 'conf/', location: AT };
+const folder: ContainerFile = {
+  containerPath: '/etc/nginx/',
+  repoPath: 'conf/',
+  mounted: true,
+  location: AT,
+};
 const file: ContainerFile = {
   containerPath: '/etc/nginx/nginx.conf',
   repoPath: 'hardened.conf',
+  mounted: true,
   location: AT,
 };
 
@@ -28,10 +34,36 @@ describe('container paths of nested mounts', () => {
     ]);
   });
 
-  it('keeps every mount a glob matches', () => {
+  it('keeps only the files a glob shows in the container', () => {
     expect(containerToRepo('/etc/nginx/*.conf', [file, folder], repo)).toEqual([
-      'conf/nginx.conf',
       'conf/site.conf',
+      'hardened.conf',
+    ]);
+  });
+
+  it('hides files the image copies under a folder mount', () => {
+    const copied: ContainerFile = { ...file, repoPath: 'hardened.conf', mounted: false };
+    expect(containerToRepo('/etc/nginx/nginx.conf', [folder, copied], repo)).toEqual([
+      'conf/nginx.conf',
+    ]);
+  });
+
+  it('hides files of a folder under a deeper folder mount', () => {
+    const index = createRepoIndex(['a/nginx.conf', 'a/conf.d/a.conf', 'b/b.conf']);
+    const outer: ContainerFile = { ...folder, repoPath: 'a/' };
+    const inner: ContainerFile = { ...folder, containerPath: '/etc/nginx/conf.d/', repoPath: 'b/' };
+    expect(containerToRepo('/etc/nginx/conf.d/*.conf', [inner, outer], index)).toEqual([
+      'b/b.conf',
+    ]);
+  });
+
+  it('takes the last copy that provides a file when nothing is mounted', () => {
+    const first: ContainerFile = { ...file, mounted: false };
+    const later: ContainerFile = { ...folder, mounted: false };
+    expect(containerToRepo('/etc/nginx/nginx.conf', [first, later], repo)).toEqual([
+      'conf/nginx.conf',
+    ]);
+    expect(containerToRepo('/etc/nginx/nginx.conf', [later, first], repo)).toEqual([
       'hardened.conf',
     ]);
   });
@@ -130,5 +162,33 @@ describe('compose configs and secrets', () => {
     });
     const rd001 = auditPath(root).findings.filter((finding) => finding.ruleId === 'RD001');
     expect(rd001.map((finding) => finding.location?.path)).toEqual(['users.acl']);
+  });
+});
+
+describe('nginx configuration a proxy service loads', () => {
+  const nginxFilesOf = (files: Record<string, string>) => {
+    const service = buildModel(makeRepo(files)).model.compose[0]!.services[0]!;
+    return service.nginx?.files.map((file) => file.path);
+  };
+
+  it('reads the mounted folder, not the file the image copies under it', () => {
+    expect(
+      nginxFilesOf({
+        'compose.yaml': 'services:\n  proxy:\n    build: .\n    volumes: ["./a:/etc/nginx:ro"]\n',
+        Dockerfile: 'FROM nginx:1.27\nCOPY b/nginx.conf /etc/nginx/nginx.conf\nUSER nginx\n',
+        'a/nginx.conf': 'events {}\nhttp { server_tokens off; }\n',
+        'b/nginx.conf': 'events {}\nhttp { server_tokens on; }\n',
+      }),
+    ).toEqual(['a/nginx.conf']);
+  });
+
+  it('cleans a mount target written with // or /./', () => {
+    expect(
+      nginxFilesOf({
+        'compose.yaml':
+          'services:\n  proxy:\n    image: nginx:1.27\n    volumes: ["./c/main.conf:/etc//nginx/./nginx.conf:ro"]\n',
+        'c/main.conf': 'events {}\nhttp { server_tokens off; }\n',
+      }),
+    ).toEqual(['c/main.conf']);
   });
 });

@@ -39,9 +39,12 @@ export function collectContainerFiles(service: ComposeService, repo: RepoIndex):
     // The repository root itself (`.:/etc/redis`) is the folder whose path is ''.
     const root = mount.repoPath === '';
     const folder = root || repo.isFolder(mount.repoPath);
+    // Docker cleans mount targets, so `/etc//nginx/./nginx.conf` is `/etc/nginx/nginx.conf`.
+    const target = posix.normalize(mount.target);
     result.push({
-      containerPath: folder ? withSlash(mount.target) : mount.target,
+      containerPath: folder ? withSlash(target) : target,
       repoPath: folder && !root ? withSlash(mount.repoPath) : mount.repoPath,
+      mounted: true,
       location: mount.location,
     });
   }
@@ -77,13 +80,14 @@ function copiedFiles(service: ComposeService, repo: RepoIndex): ContainerFile[] 
         result.push({
           containerPath: withSlash(target),
           repoPath: repoPath === '' ? '' : withSlash(repoPath),
+          mounted: false,
           location: instruction.location,
         });
       } else {
         const containerPath = targetIsFolder
           ? posix.join(target, posix.basename(repoPath))
           : target;
-        result.push({ containerPath, repoPath, location: instruction.location });
+        result.push({ containerPath, repoPath, mounted: false, location: instruction.location });
       }
     }
   }
@@ -96,30 +100,67 @@ export function containerToRepo(
   files: ContainerFile[],
   repo: RepoIndex,
 ): string[] {
+  const exists = (repoPath: string) => repo.glob(repoPath).length > 0;
+  if (!picomatch.scan(pattern).isGlob) {
+    const found = resolveContainerPath(pattern, files, exists);
+    return found === undefined ? [] : [found];
+  }
+  // A file a glob matches counts only where it is the file that the container path shows.
   const found = new Set<string>();
-  // Docker mounts a deeper target over a shallower one, so one container path shows the file of
-  // the deepest mount that covers it. A glob may match files of several mounts.
-  const exact = !picomatch.scan(pattern).isGlob;
-  let depth = -1;
   for (const entry of files) {
     let repoPattern: string | undefined;
     if (entry.containerPath.endsWith('/')) {
       if (pattern.startsWith(entry.containerPath)) {
         repoPattern = entry.repoPath + pattern.slice(entry.containerPath.length);
       }
-    } else if (pattern === entry.containerPath || picomatch.isMatch(entry.containerPath, pattern)) {
+    } else if (picomatch.isMatch(entry.containerPath, pattern)) {
       repoPattern = entry.repoPath;
     }
     if (repoPattern === undefined) continue;
-    const matches = repo.glob(repoPattern);
-    if (exact) {
-      if (entry.containerPath.length <= depth) continue;
-      depth = entry.containerPath.length;
-      found.clear();
+    for (const path of repo.glob(repoPattern)) {
+      const containerPath = entry.containerPath.endsWith('/')
+        ? entry.containerPath + path.slice(entry.repoPath.length)
+        : entry.containerPath;
+      if (resolveContainerPath(containerPath, files, exists) === path) found.add(path);
     }
-    for (const path of matches) found.add(path);
   }
   return [...found].sort();
+}
+
+/**
+ * Returns the repository file that a container shows at `containerPath`, or undefined. A mount
+ * hides what the image has below its target, and Docker mounts a deeper target over a shallower
+ * one. Without a mount, the last `COPY` that provides the file wins.
+ */
+export function resolveContainerPath(
+  containerPath: string,
+  files: readonly ContainerFile[],
+  exists: (repoPath: string) => boolean,
+): string | undefined {
+  let mount: ContainerFile | undefined;
+  let copied: string | undefined;
+  for (const entry of files) {
+    const repoPath = repoPathThrough(entry, containerPath);
+    if (repoPath === undefined) continue;
+    if (entry.mounted) {
+      if (!mount || entry.containerPath.length >= mount.containerPath.length) mount = entry;
+    } else if (exists(repoPath)) {
+      copied = repoPath;
+    }
+  }
+  if (!mount) return copied;
+  const repoPath = repoPathThrough(mount, containerPath)!;
+  return exists(repoPath) ? repoPath : undefined;
+}
+
+/** Maps `containerPath` to the repository through one entry, or undefined if it does not cover it. */
+function repoPathThrough(entry: ContainerFile, containerPath: string): string | undefined {
+  if (entry.containerPath.endsWith('/')) {
+    return containerPath.startsWith(entry.containerPath)
+      ? entry.repoPath + containerPath.slice(entry.containerPath.length)
+      : undefined;
+  }
+  return entry.containerPath === containerPath ? entry.repoPath : undefined;
 }
 
 function withSlash(path: string): string {

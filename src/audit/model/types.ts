@@ -185,6 +185,8 @@ export interface ContainerFile {
   containerPath: string;
   /** Repository path of the file or folder; folders end with `/`. */
   repoPath: string;
+  /** True for a mount made when the container starts, false for a file the image copies. */
+  mounted: boolean;
   location: Location;
 }
 

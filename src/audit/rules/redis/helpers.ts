@@ -7,6 +7,7 @@ import type {
   DeploymentModel,
   KeyValueConf,
 } from '../../model/types.js';
+import { resolveContainerPath } from '../../model/container-files.js';
 import { parseRedisAclFile } from '../../parsers/conf.js';
 import { findConfFor, servicesOf } from '../postgresql/helpers.js';
 import { type CommandOption, readServerCommand } from './command.js';
@@ -124,20 +125,12 @@ function mountedAclFile(
   containerPath: string,
   model: DeploymentModel,
 ): KeyValueConf | undefined {
-  // Docker mounts a deeper target over a shallower one, whatever their order in the file.
-  let repoPath: string | undefined;
-  let depth = -1;
-  for (const entry of service.containerFiles) {
-    const mounted = posix.normalize(entry.containerPath);
-    if (mounted.length <= depth) continue;
-    if (entry.containerPath.endsWith('/') && containerPath.startsWith(mounted)) {
-      repoPath = entry.repoPath + containerPath.slice(mounted.length);
-      depth = mounted.length;
-    } else if (mounted === containerPath) {
-      repoPath = entry.repoPath;
-      depth = mounted.length;
-    }
-  }
+  // Files the rules have not read are read from disk, so every mapped file counts as present.
+  const repoPath = resolveContainerPath(
+    posix.normalize(containerPath),
+    service.containerFiles,
+    () => true,
+  );
   if (repoPath === undefined) return undefined;
   const known = model.redisAcls.find((acl) => acl.file.path === repoPath);
   if (known) return known;
