@@ -39,7 +39,7 @@ export function collectContainerFiles(service: ComposeService, repo: RepoIndex):
     // The repository root itself (`.:/etc/redis`) is the folder whose path is ''.
     const root = mount.repoPath === '';
     const folder = root || repo.isFolder(mount.repoPath);
-    // A path with `//` or `/./` names the same file, so `/etc//nginx/./nginx.conf` is `/etc/nginx/nginx.conf`.
+    // `//` and `/./` in a path name the same folder, so `/etc//nginx/./x` is `/etc/nginx/x`.
     const target = posix.normalize(mount.target);
     result.push({
       containerPath: folder ? withSlash(target) : target,
