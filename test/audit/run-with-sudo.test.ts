@@ -67,6 +67,27 @@ describe('DF020 advice names the user that sudo switches to', () => {
     },
   );
 
+  it('reads a substitution in a double-quoted sh -c script once', () => {
+    const root = makeRepo({
+      Dockerfile: 'FROM debian:12\nUSER app\nRUN sh -c "echo \\"hi\\" $(sudo id)"\n',
+    });
+    const found = auditPath(root).findings.filter((finding) => finding.ruleId === 'DF020');
+    expect(found.map((finding) => finding.evidence)).toEqual(['sudo id']);
+    expect(found[0]!.location).toMatchObject({ startLine: 3, startColumn: 26, endColumn: 33 });
+  });
+
+  it('runs the substitution of a double-quoted sudo script outside sudo', () => {
+    const root = makeRepo({
+      Dockerfile: 'FROM debian:12\nRUN sudo sh -c "echo \\"x\\" $(apt-get install -y curl)"\n',
+    });
+    const rules = auditPath(root).findings.map((finding) => finding.ruleId);
+    expect(rules.filter((rule) => rule === 'DF007')).toHaveLength(1);
+    const sudo = auditPath(root).findings.filter((finding) => finding.ruleId === 'DF020');
+    expect(sudo.map((finding) => finding.evidence)).toEqual([
+      'echo \\"x\\" $(apt-get install -y curl)',
+    ]);
+  });
+
   it('runs a substitution without the wrappers of its command', () => {
     const root = makeRepo({ Dockerfile: 'FROM debian:12\nUSER app\nRUN sudo echo $(make)\n' });
     const found = auditPath(root).findings.filter((finding) => finding.ruleId === 'DF020');

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { splitShellCommands } from '../../src/audit/parsers/shell.js';
+import { valueToRaw } from '../../src/audit/rules/dockerfile/commands.js';
 
 const valuesOf = (text: string) =>
   splitShellCommands(text).map((command) => command.words.map((word) => word.value));
@@ -76,6 +77,27 @@ describe('splitShellCommands', () => {
         }
       }),
       { seed: 20261204, numRuns: 2000 },
+    );
+  });
+
+  it('maps every value character of a word back to the same raw character', () => {
+    const shellText = fc.string({
+      unit: fc.constantFrom(...' \\\'"$()ab`\n'.split('')),
+      maxLength: 40,
+    });
+    fc.assert(
+      fc.property(shellText, (text) => {
+        for (const command of splitShellCommands(text)) {
+          for (const word of command.words) {
+            const offsets = valueToRaw(word.raw);
+            expect(offsets).toHaveLength(word.value.length + 1);
+            for (let i = 0; i < word.value.length; i++) {
+              expect(word.raw[offsets[i]!]).toBe(word.value[i]);
+            }
+          }
+        }
+      }),
+      { seed: 20261205, numRuns: 3000 },
     );
   });
 });

@@ -203,48 +203,24 @@ class ShellSplitter {
   private readBalanced(open: number): string {
     const text = this.text;
     const start = this.index;
-    const opener = text[open]!;
-    const closer = opener === '(' ? ')' : '}';
-    let depth = 0;
-    let index = open;
-    while (index < text.length) {
-      const char = text[index]!;
-      if (char === '\\') {
-        index += 2;
-        continue;
-      }
-      if (char === "'" && opener === '(') {
-        const close = text.indexOf("'", index + 1);
-        index = close < 0 ? text.length : close + 1;
-        continue;
-      }
-      if (char === '"') {
-        index = skipDoubleQuoted(text, index);
-        continue;
-      }
-      if (char === opener) depth++;
-      else if (char === closer && --depth === 0) {
-        // `$((...))` is arithmetic, not a command.
-        if (opener === '(' && text[open + 1] !== '(') {
-          this.substitutions.push({ start: open + 1, end: index });
-        }
-        index++;
-        break;
-      }
-      index++;
+    const { end, closed } = balancedEnd(text, open);
+    // `$((...))` is arithmetic, not a command.
+    if (closed && text[open] === '(' && text[open + 1] !== '(') {
+      this.substitutions.push({ start: open + 1, end: end - 1 });
     }
-    this.index = Math.min(index, text.length);
-    return text.slice(start, this.index);
+    this.index = end;
+    return text.slice(start, end);
   }
 
   private readBackquoted(): string {
     const text = this.text;
     const start = this.index;
-    let index = this.index + 1;
-    while (index < text.length && text[index] !== '`') index += text[index] === '\\' ? 2 : 1;
-    if (index < text.length) this.substitutions.push({ start: start + 1, end: index });
-    this.index = Math.min(index + 1, text.length);
-    return text.slice(start, this.index);
+    const end = backquotedEnd(text, start);
+    if (text[end - 1] === '`' && end - 1 > start) {
+      this.substitutions.push({ start: start + 1, end: end - 1 });
+    }
+    this.index = end;
+    return text.slice(start, end);
   }
 
   private endCommand(newPipeline: boolean): void {
@@ -291,6 +267,44 @@ function startsQuoting(char: string, next: string | undefined): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * Returns the offset after the `)` or `}` that closes the opener at `open`, nesting, quotes and
+ * escapes included, and whether it was closed before the text ended.
+ */
+export function balancedEnd(text: string, open: number): { end: number; closed: boolean } {
+  const opener = text[open]!;
+  const closer = opener === '(' ? ')' : '}';
+  let depth = 0;
+  let index = open;
+  while (index < text.length) {
+    const char = text[index]!;
+    if (char === '\\') {
+      index += 2;
+      continue;
+    }
+    if (char === "'" && opener === '(') {
+      const close = text.indexOf("'", index + 1);
+      index = close < 0 ? text.length : close + 1;
+      continue;
+    }
+    if (char === '"') {
+      index = skipDoubleQuoted(text, index);
+      continue;
+    }
+    if (char === opener) depth++;
+    else if (char === closer && --depth === 0) return { end: index + 1, closed: true };
+    index++;
+  }
+  return { end: text.length, closed: false };
+}
+
+/** Returns the offset after the backquote that closes the one at `from`, or the text's end. */
+export function backquotedEnd(text: string, from: number): number {
+  let index = from + 1;
+  while (index < text.length && text[index] !== '`') index += text[index] === '\\' ? 2 : 1;
+  return Math.min(index + 1, text.length);
 }
 
 function skipDoubleQuoted(text: string, from: number): number {

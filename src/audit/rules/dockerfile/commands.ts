@@ -1,7 +1,12 @@
 import type { Location } from '../../../finding/finding.js';
 import type { Dockerfile, DockerInstruction } from '../../model/types.js';
 import { argTextToSource, cachedOn, cacheSlot, detailOf } from '../../parsers/dockerfile.js';
-import { type ShellWord, splitShellCommands } from '../../parsers/shell.js';
+import {
+  backquotedEnd,
+  balancedEnd,
+  type ShellWord,
+  splitShellCommands,
+} from '../../parsers/shell.js';
 
 /** A simple command of a `RUN`, with source offsets, wrappers such as `sudo` removed. */
 export interface RunCommand {
@@ -179,12 +184,14 @@ function collect(
   state: { pipeline: number },
   depth: number,
   outer: Outer,
+  expandedOutside = false,
 ): void {
   let lastPipeline = -1;
   // Substitution scripts are read after this script, so their pipelines do not split its own.
+  // In a double-quoted `sh -c "..."` script the outer shell has already run them.
   const substituted: Script[] = [];
   for (const command of splitShellCommands(script.text)) {
-    for (const substitution of command.substitutions) {
+    for (const substitution of expandedOutside ? [] : command.substitutions) {
       substituted.push(innerScript(script, substitution.start, substitution.end));
     }
     if (command.pipeline !== lastPipeline) {
@@ -207,7 +214,8 @@ function collect(
     const inner = shellScriptArgument(words);
     if (inner && depth < 3) {
       const nested = nestedScript(script, inner);
-      collect(dockerfile, nested, commands, state, depth + 1, { wrappers, sudo });
+      const expanded = inner.raw.startsWith('"');
+      collect(dockerfile, nested, commands, state, depth + 1, { wrappers, sudo }, expanded);
       continue;
     }
     if (words.length === 0) continue;
@@ -331,20 +339,65 @@ function shellScriptArgument(words: ShellWord[]): ShellWord | undefined {
 }
 
 /**
- * Maps a `sh -c` script to the source. Offsets inside the quoted word are approximate when the
- * word contains escapes, but always stay within the word.
+ * Maps a `sh -c` script to the source through the word it was written as, so offsets stay exact
+ * across quotes and backslash escapes.
  */
 function nestedScript(outer: Script, word: ShellWord): Script {
-  const quoteWidth = word.raw.startsWith("'") || word.raw.startsWith('"') ? 1 : 0;
-  const span = outer.toSource(word.start, word.end);
+  const rawOffsets = valueToRaw(word.raw);
+  const rawAt = (index: number) => rawOffsets[Math.min(index, rawOffsets.length - 1)]!;
   return {
     text: word.value,
     toSource: (from, to) => {
-      const start = Math.min(span.start + quoteWidth + from, span.end);
-      const end = Math.min(Math.max(span.start + quoteWidth + to, start), span.end);
-      return { start, end };
+      const start = rawAt(from);
+      const end = to > from ? rawAt(to - 1) + 1 : start;
+      return outer.toSource(word.start + start, word.start + end);
     },
   };
+}
+
+/**
+ * Returns, for each character of a word's value, its offset in the raw word, plus one entry
+ * for the end. Quotes and escaping backslashes have no value character. Substitutions are
+ * copied as written, as the splitter copies them.
+ */
+export function valueToRaw(raw: string): number[] {
+  const offsets: number[] = [];
+  const copy = (from: number, to: number) => {
+    for (let at = from; at < to; at++) offsets.push(at);
+  };
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < raw.length; i++) {
+    const char = raw[i]!;
+    if (quote === "'") {
+      if (char === "'") quote = undefined;
+      else offsets.push(i);
+    } else if (char === '$' && (raw[i + 1] === '(' || raw[i + 1] === '{')) {
+      const { end } = balancedEnd(raw, i + 1);
+      copy(i, end);
+      i = end - 1;
+    } else if (char === '`') {
+      const end = backquotedEnd(raw, i);
+      copy(i, end);
+      i = end - 1;
+    } else if (char === '\\') {
+      const next = raw[i + 1];
+      // Inside double quotes a backslash escapes only `"`, `\`, `$`, a backquote and a newline.
+      if (quote === '"' && (next === undefined || !'"\\$`\n'.includes(next))) {
+        offsets.push(i);
+      } else if (next !== undefined) {
+        if (next !== '\n') offsets.push(i + 1);
+        i++;
+      }
+    } else if (char === '"') {
+      quote = quote === '"' ? undefined : '"';
+    } else if (char === "'" && quote === undefined) {
+      quote = "'";
+    } else {
+      offsets.push(i);
+    }
+  }
+  offsets.push(raw.length);
+  return offsets;
 }
 
 function splitAssignment(text: string): [string, string] {
