@@ -98,6 +98,15 @@ describe('DF020 advice names the user that sudo switches to', () => {
     expect(sudoAdvice("RUN bash -o pipefail 'sudo make'")).toEqual([]);
   });
 
+  it('names each sudo command of an exec-form script', () => {
+    const root = makeRepo({
+      Dockerfile: 'FROM debian:12\nRUN ["sh", "-c", "sudo id; sudo whoami"]\n',
+    });
+    const found = auditPath(root).findings.filter((f) => f.ruleId === 'DF020');
+    expect(found.map((finding) => finding.evidence).sort()).toEqual(['sudo id', 'sudo whoami']);
+    expect(new Set(found.map((finding) => finding.fingerprint)).size).toBe(2);
+  });
+
   it('shows the whole exec form, options included', () => {
     const root = makeRepo({ Dockerfile: 'FROM debian:12\nRUN ["sudo", "-u", "app", "id"]\n' });
     const [finding] = auditPath(root).findings.filter((f) => f.ruleId === 'DF020');

@@ -40,12 +40,17 @@ export const runWithSudoRule = defineRule({
       for (const instruction of dockerfile.instructions) {
         // The commands of one `sudo sh -c '...'` script share its target, and one report covers them.
         const reported = new Set<SudoTarget | undefined>();
-        for (const command of runCommands(dockerfile, instruction)) {
+        const commands = runCommands(dockerfile, instruction);
+        for (const command of commands) {
           if (!command.wrappers.includes('sudo') || reported.has(command.sudo)) continue;
           reported.add(command.sudo);
-          const text = instruction.jsonForm
-            ? instruction.args.join(' ')
-            : commandText(dockerfile, command);
+          // An exec form maps each command to its whole JSON string, so a script of several
+          // commands names each one by its words.
+          const text = !instruction.jsonForm
+            ? commandText(dockerfile, command)
+            : commands.length > 1
+              ? [...command.wrappers, command.name, ...command.args].join(' ')
+              : instruction.args.join(' ');
           report({
             message: `\`${text}\` runs through \`sudo\`; ${advice(command.sudo)}`,
             location: command.location,
