@@ -32,7 +32,8 @@ export function isHostPath(source: string): boolean {
 
 /** True for a build context given as a Git or HTTP URL instead of a folder. */
 export function isRemoteContext(context: string): boolean {
-  return /^(https?:\/\/|git@|git:\/\/|github\.com\/|ssh:\/\/)/i.test(context);
+  // Any `scheme://` context, such as `docker-image://` or `oci-layout://`, is not a folder.
+  return /^([a-z][a-z0-9+.-]*:\/\/|git@|github\.com\/)/i.test(context);
 }
 
 /**

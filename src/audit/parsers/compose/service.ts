@@ -186,6 +186,8 @@ function readBuild(config: Record<string, unknown>, base: PathBase): ComposeServ
   if (typeof build.target === 'string') result.target = build.target;
   if (isMapping(build.args)) result.args = readBuildArgs(build.args);
   if (isRemoteContext(contextText)) return result;
+  // A variable that is not set makes the path unknown, not the folder it would be without it.
+  if (originOf(build, 'context')?.missing || originOf(build, 'dockerfile')?.missing) return result;
   const context = toRepoPath(contextText, baseDirOf(contextOrigin, base), base.root);
   if (context === undefined) return result;
   result.context = context;

@@ -17,8 +17,8 @@ export const buildDockerfileMissingRule = defineRule({
   fix: 'Correct `build.context` or `build.dockerfile`, commit the Dockerfile, or check out submodules (`git submodule update --init`) before the audit.',
   references: ['https://docs.docker.com/reference/compose-file/build/'],
   limitations: [
-    'A build context outside the audited folder, a remote context (a Git or HTTP URL) and `dockerfile_inline` are not reported, because the audit cannot tell whether they exist.',
-    'A path that still contains a variable after interpolation is not reported.',
+    'A build context outside the audited folder, a remote context (a Git or HTTP URL, `docker-image://`, `oci-layout://`) and `dockerfile_inline` are not reported, because the audit cannot tell whether they exist.',
+    'A path that uses a variable that is not set is not reported, because its value is unknown.',
   ],
   check(model, report) {
     for (const entry of servicesOf(model)) {
