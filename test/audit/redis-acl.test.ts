@@ -159,6 +159,7 @@ describe('Redis ACL files', () => {
     ['a user defined twice', `user default off\nuser default on nopass\n`, 'defined twice'],
     ['a tab between rules', `user app on\t#${HASH} ~* +@all\n`, 'it splits lines at spaces only'],
     ['a line with no user name', 'user\n', '`user` needs a user name'],
+    ['an unknown rule', 'user carol on nopass bogus\n', '`bogus` is not an ACL rule'],
   ])('reports %s, on which Redis refuses to start', (_, acl, reason) => {
     const root = makeRepo({
       'compose.yaml': compose(
@@ -173,13 +174,18 @@ describe('Redis ACL files', () => {
     expect(errors[0]!.message).toContain(reason);
   });
 
-  it('accepts tabs at the ends of a line and quotes inside a password', () => {
+  it('accepts end tabs, free text and selectors', () => {
     const root = makeRepo({
       'compose.yaml': compose(
         'redis-server --aclfile /etc/redis/users.acl',
         './users.acl:/etc/redis/users.acl',
       ),
-      'users.acl': '\tuser default off\t\nuser app on >pa"ss\tword ~app:* +@all -@dangerous\n',
+      'users.acl': [
+        '\tuser default off\t',
+        'user app on >pa"ss\tword ~app:* +@all -@dangerous',
+        'user cache ON #' + HASH + ' (~cache:* +get) resetchannels &jobs:* skip-sanitize-payload',
+        '',
+      ].join('\n'),
     });
     const errors = auditPath(root).findings.filter((finding) => finding.kind === 'parse-error');
     expect(errors).toEqual([]);

@@ -119,7 +119,8 @@ export function parseRedisAclFile(file: SourceFile): KeyValueConf {
     // or a quote inside a rule word makes that word an unknown rule. Passwords and key or channel
     // patterns may contain both.
     const end = text.search(/[ \t]*$/);
-    for (const token of spaceSeparated(text, start, end)) {
+    let inSelector = false;
+    for (const [index, token] of spaceSeparated(text, start, end).entries()) {
       if (FREE_TEXT_RULE.test(token.text)) continue;
       const tab = token.text.indexOf('\t');
       if (tab !== -1) {
@@ -130,8 +131,7 @@ export function parseRedisAclFile(file: SourceFile): KeyValueConf {
           `${startFailure}: it splits lines at spaces only`,
           'replace the tab with a space',
         );
-      }
-      if (token.text.startsWith('"') || token.text.startsWith("'")) {
+      } else if (token.text.startsWith('"') || token.text.startsWith("'")) {
         issues.add(
           line,
           token.start,
@@ -139,7 +139,18 @@ export function parseRedisAclFile(file: SourceFile): KeyValueConf {
           `${startFailure}: it does not remove quotes`,
           'remove the quotes',
         );
+      } else if (index >= 2 && !inSelector && !isAclRule(token.text)) {
+        issues.add(
+          line,
+          token.start,
+          token.start + token.text.length,
+          `${startFailure}: \`${token.text}\` is not an ACL rule`,
+          'use rules such as on, off, nopass, >password, #hash, ~pattern, &pattern, +command, -@category',
+        );
       }
+      // A selector such as `(~cache:* +get)` spans words, and its inner words are rules too.
+      if (token.text.startsWith('(')) inSelector = true;
+      if (token.text.endsWith(')')) inSelector = false;
     }
     if (text.slice(start, end) === 'user') {
       issues.add(
@@ -166,6 +177,33 @@ export function parseRedisAclFile(file: SourceFile): KeyValueConf {
     entries.push(entry);
   }
   return { file, kind: 'redis', entries, issues: issues.issues };
+}
+
+/** ACL rules that are whole words, in any case, as Redis's ACLSetUser compares them. */
+const ACL_WORDS = new Set([
+  'on',
+  'off',
+  'nopass',
+  'resetpass',
+  'reset',
+  'skip-sanitize-payload',
+  'sanitize-payload',
+  'clearselectors',
+  'allkeys',
+  'resetkeys',
+  'allchannels',
+  'resetchannels',
+  'allcommands',
+  'nocommands',
+]);
+
+/**
+ * True for a word Redis reads as an ACL rule: a known word, or a rule that starts with its
+ * marker (`>`, `<`, `#`, `!`, `~`, `%`, `&`, `+`, `-` or a selector's `(`). Command and category
+ * names after `+` and `-` are not checked.
+ */
+function isAclRule(word: string): boolean {
+  return ACL_WORDS.has(word.toLowerCase()) || /^[<>#!~%&+\-(]/.test(word);
 }
 
 /** ACL rules whose text after the first character is free: passwords, hashes and patterns. */
