@@ -142,6 +142,12 @@ function readYaml(path: string, required: boolean): LoadedYaml | undefined {
   const [firstError] = document.errors;
   if (firstError) {
     const line = lineCounter.linePos(firstError.pos[0]).line;
+    if (firstError.code === 'MULTIPLE_DOCS') {
+      throw new UsageError(
+        `'${path}' contains a second YAML document at line ${line}`,
+        `keep all settings in one document, without \`---\` lines; ${FORMAT_HELP}`,
+      );
+    }
     throw new UsageError(
       `invalid YAML in '${path}' at line ${line}: ${firstError.message.split('\n')[0]}`,
       `fix the syntax; ${FORMAT_HELP}`,

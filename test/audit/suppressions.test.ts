@@ -192,6 +192,7 @@ describe('configuration', () => {
       /compose-projects\.0 must name at least one compose file/,
     ],
     ['tagged rule settings', 'rules: !!set {DC009}\n', /rules must map rule ids/],
+    ['two documents', 'ignore: []\n---\nignore: []\n', /contains a second YAML document at line 2/],
   ])('rejects %s', (_case, text, message) => {
     const root = makeRepo({ '.infraprime.yml': text });
     expect(() => loadConfig(root)).toThrow(message);

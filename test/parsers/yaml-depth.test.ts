@@ -28,6 +28,17 @@ describe('YAML flow nesting limit', () => {
     expect(parseYaml(new SourceFile('compose.yaml', text)).issues).toEqual([]);
   });
 
+  it.each([
+    ['an apostrophe in a plain scalar', "name: it's\n"],
+    ['an escaped quote in a quoted scalar', 'name: "say \\"hi\\""\n'],
+    ['a # inside a plain scalar', 'color: a#b\n'],
+  ])('still counts brackets after %s', (_case, before) => {
+    const deep = `labels: ${'['.repeat(MAX_FLOW_DEPTH + 1)}${']'.repeat(MAX_FLOW_DEPTH + 1)}\n`;
+    const parsed = parseYaml(new SourceFile('compose.yaml', before + deep));
+    expect(parsed.documents).toEqual([]);
+    expect(parsed.issues).toHaveLength(1);
+  });
+
   it('survives a second over-deep document in one process', () => {
     const deep = nested(20_000);
     for (let run = 0; run < 3; run++) expect(parseYaml(deep).issues).toHaveLength(1);

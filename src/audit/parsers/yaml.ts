@@ -65,9 +65,14 @@ export function parseYaml(file: SourceFile): YamlFile {
     issues.push(...converter.issues);
     tags.push(converter.tags);
   }
-  // A document nested too deep fails at many positions, so only the first issue is kept.
+  // A document nested too deep fails at many positions, so only the first issue is kept, and
+  // the converter's own depth issue adds nothing to it.
   const tooDeep = issues.filter((issue) => issue.message.endsWith(TOO_DEEP));
-  for (const repeated of tooDeep.slice(1)) issues.splice(issues.indexOf(repeated), 1);
+  const repeated = new Set(tooDeep.slice(1));
+  if (tooDeep.length > 0) {
+    for (const issue of issues) if (issue.message.endsWith(DROPPED_DEEPER)) repeated.add(issue);
+  }
+  for (const issue of repeated) issues.splice(issues.indexOf(issue), 1);
 
   const locate = (path: YamlPath, part: 'key' | 'value' = 'key', doc = 0): Location | undefined => {
     const document = documents[doc];
@@ -105,6 +110,7 @@ const YAML_HELP: Record<string, string> = {
 };
 
 const TOO_DEEP = 'is too deep for the parser to read';
+const DROPPED_DEEPER = 'deeper values were dropped';
 
 function tooDeepIssue(file: SourceFile, start: number, end: number): ParseIssue {
   return {
@@ -123,8 +129,8 @@ export const MAX_FLOW_DEPTH = 256;
 
 /**
  * Returns the offset where flow collections nest deeper than `limit`, or undefined. Quoted
- * strings and comments are skipped. A quote inside a plain scalar can hide brackets, which only
- * leaves the depth to the parser's own limit.
+ * scalars and comments are skipped. Brackets inside block scalars are counted, so a block
+ * scalar of hundreds of unmatched `[` is rejected too.
  */
 function flowNestingBeyond(text: string, limit: number): number | undefined {
   let depth = 0;
@@ -135,17 +141,41 @@ function flowNestingBeyond(text: string, limit: number): number | undefined {
       if (depth > limit) return i;
     } else if (code === 0x5d || code === 0x7d) {
       if (depth > 0) depth--;
-    } else if (code === 0x22 || code === 0x27) {
-      const close = text.indexOf(text[i]!, i + 1);
-      if (close === -1) return undefined;
-      i = close;
-    } else if (code === 0x23) {
+    } else if ((code === 0x22 || code === 0x27) && startsScalar(text, i)) {
+      i = closingQuote(text, i);
+    } else if (code === 0x23 && (i === 0 || isBlank(text.charCodeAt(i - 1)))) {
       const newline = text.indexOf('\n', i);
       if (newline === -1) return undefined;
       i = newline;
     }
   }
   return undefined;
+}
+
+/** True when a quote at `at` opens a quoted scalar, not one inside a plain scalar such as `it's`. */
+function startsScalar(text: string, at: number): boolean {
+  if (at === 0) return true;
+  const before = text.charCodeAt(at - 1);
+  // Blanks, `[`, `{`, `,`, `:`, `-` and `?` come before a scalar.
+  return isBlank(before) || [0x5b, 0x7b, 0x2c, 0x3a, 0x2d, 0x3f].includes(before);
+}
+
+/** Returns the offset of the quote that closes the one at `at`, escapes included, or the end. */
+function closingQuote(text: string, at: number): number {
+  const quote = text[at]!;
+  let index = at + 1;
+  while (index < text.length) {
+    const char = text[index]!;
+    if (char === '\\' && quote === '"') index += 2;
+    else if (char === quote && quote === "'" && text[index + 1] === "'") index += 2;
+    else if (char === quote) return index;
+    else index++;
+  }
+  return text.length;
+}
+
+function isBlank(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 }
 
 function issueOfYamlError(file: SourceFile, error: YAMLError): ParseIssue {
@@ -512,7 +542,7 @@ class Converter {
     if (this.depthReported) return;
     this.depthReported = true;
     this.issues.push({
-      message: `YAML nesting in '${this.file.path}' is deeper than ${MAX_NESTING_DEPTH} levels; deeper values were dropped`,
+      message: `YAML nesting in '${this.file.path}' is deeper than ${MAX_NESTING_DEPTH} levels; ${DROPPED_DEEPER}`,
       location: this.locationOf(node),
       help: 'flatten the structure; real configuration needs a few dozen levels at most',
     });
