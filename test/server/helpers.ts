@@ -55,6 +55,29 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/**
+ * Drops a test database. `WITH (FORCE)` ends the test's own leftover connections, but it fails
+ * with insufficient_privilege when a process of another role, such as an autovacuum worker, is
+ * in the database at that moment. A plain drop makes autovacuum stop, so both are retried.
+ */
+async function dropWithRetries(client: pg.Client, name: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code !== '42501' || attempt >= 20) throw error;
+    }
+    try {
+      await client.query(`DROP DATABASE IF EXISTS ${name}`);
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 /** Creates an empty database on the test PostgreSQL server and returns its URL. */
 export async function createPostgresDatabase(): Promise<{
   url: string;
@@ -74,8 +97,11 @@ export async function createPostgresDatabase(): Promise<{
     async drop() {
       const client = new pg.Client({ ...target, ssl: target.ssl });
       await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
+      try {
+        await dropWithRetries(client, name);
+      } finally {
+        await client.end();
+      }
     },
   };
 }
