@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditPath } from '../../src/audit/engine.js';
 import { buildModel } from '../../src/audit/model/build.js';
@@ -190,5 +192,23 @@ describe('nginx configuration a proxy service loads', () => {
         'c/main.conf': 'events {}\nhttp { server_tokens off; }\n',
       }),
     ).toEqual(['c/main.conf']);
+  });
+});
+
+describe('folders that hold no walked file', () => {
+  it.each([
+    ['an ignored folder', { '.infraprime.yml': 'ignore: ["conf/**"]\n', 'conf/site.conf': 'x\n' }],
+    ['an empty folder', {}],
+  ])('mounts %s as a folder', (_case, files: Record<string, string>) => {
+    const root = makeRepo({
+      'compose.yaml':
+        'services:\n  proxy:\n    image: nginx:1.27\n    volumes: ["./conf:/etc/nginx/conf.d:ro"]\n',
+      ...files,
+    });
+    mkdirSync(join(root, 'conf'), { recursive: true });
+    const service = buildModel(root, { ignore: ['conf/**'] }).model.compose[0]!.services[0]!;
+    expect(service.containerFiles.map((file) => [file.containerPath, file.repoPath])).toEqual([
+      ['/etc/nginx/conf.d/', 'conf/'],
+    ]);
   });
 });

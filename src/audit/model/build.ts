@@ -99,7 +99,7 @@ const MOUNTED_CONF_KINDS: Array<[RegExp, FileKind, DatastoreKind]> = [
 /** Reads the tree under `root` into one deployment model. */
 export function buildModel(root: string, options: BuildOptions = {}): BuildResult {
   const { git, paths, ignored, issues } = options.discovery ?? discover(root, options.ignore);
-  const repo = createRepoIndex(paths);
+  const repo = createRepoIndex(paths, root);
   const inputIssues = [...issues];
   const files = new Map<string, SourceFile>();
   const failed = new Set<string>();

@@ -1,4 +1,5 @@
-import { posix } from 'node:path';
+import { statSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import picomatch from 'picomatch';
 import type { ComposeService, ContainerFile } from './types.js';
 
@@ -9,7 +10,11 @@ export interface RepoIndex {
   glob(pattern: string): string[];
 }
 
-export function createRepoIndex(files: readonly string[]): RepoIndex {
+/**
+ * Indexes the walked files. With `root`, a folder that holds no walked file, such as an ignored
+ * or empty one, is still known as a folder from the file system.
+ */
+export function createRepoIndex(files: readonly string[], root?: string): RepoIndex {
   const folders = new Set<string>();
   for (const file of files) {
     let slash = file.lastIndexOf('/');
@@ -22,7 +27,16 @@ export function createRepoIndex(files: readonly string[]): RepoIndex {
   }
   return {
     files,
-    isFolder: (repoPath) => folders.has(repoPath.replace(/\/$/, '')),
+    isFolder: (repoPath) => {
+      const folder = repoPath.replace(/\/$/, '');
+      if (folders.has(folder)) return true;
+      if (root === undefined || folder === '' || files.includes(folder)) return false;
+      try {
+        return statSync(join(root, folder)).isDirectory();
+      } catch {
+        return false;
+      }
+    },
     glob: (pattern) => {
       if (!picomatch.scan(pattern).isGlob) return files.includes(pattern) ? [pattern] : [];
       const matches = picomatch(pattern, { dot: true });
