@@ -160,6 +160,15 @@ describe('Redis ACL files', () => {
     ['a tab between rules', `user app on\t#${HASH} ~* +@all\n`, 'it splits lines at spaces only'],
     ['a line with no user name', 'user\n', '`user` needs a user name'],
     ['an unknown rule', 'user carol on nopass bogus\n', '`bogus` is not an ACL rule'],
+    ['a second space after user', 'user  carol on nopass\n', 'makes the user name empty'],
+    [
+      'a user rule in a selector',
+      'user carol on >pw (~k on)\n',
+      'not an ACL rule inside a selector',
+    ],
+    ['an unclosed selector', 'user carol on >pw (~k +get\n', 'has no closing'],
+    ['a short hash', 'user carol on #abc ~* +@all\n', 'is not a SHA-256 password hash'],
+    ['a tab in a key pattern', 'user carol on >pw ~a\tb +@all\n', 'it splits lines at spaces only'],
   ])('reports %s, on which Redis refuses to start', (_, acl, reason) => {
     const root = makeRepo({
       'compose.yaml': compose(
@@ -182,6 +191,8 @@ describe('Redis ACL files', () => {
       ),
       'users.acl': [
         '\tuser default off\t',
+        'user quoted on \t+@all ~q:*\t >pw',
+        'user "dave" on >pw ~d:*',
         'user app on >pa"ss\tword ~app:* +@all -@dangerous',
         'user cache ON #' + HASH + ' (~cache:* +get) resetchannels &jobs:* skip-sanitize-payload',
         '',
@@ -197,7 +208,7 @@ describe('Redis ACL files', () => {
         'redis-server --aclfile /etc/redis/users.acl',
         './users.acl:/etc/redis/users.acl',
       ),
-      'users.acl': `\r\n  user default off\r\n\r\nuser  app on #${HASH} ~app:* +@all -@dangerous  \r\n`,
+      'users.acl': `\r\n  user default off\r\n\r\nuser app on  #${HASH}  ~app:* +@all -@dangerous  \r\n`,
     });
     const findings = auditPath(root).findings;
     expect(findings.filter((finding) => finding.kind === 'parse-error')).toEqual([]);

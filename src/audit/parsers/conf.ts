@@ -115,42 +115,59 @@ export function parseRedisAclFile(file: SourceFile): KeyValueConf {
       );
       continue;
     }
-    // Redis trims blanks at both ends of a line and splits the rest at single spaces, so a tab
-    // or a quote inside a rule word makes that word an unknown rule. Passwords and key or channel
-    // patterns may contain both.
+    // Redis 7 trims blanks at both ends of a line, splits the rest at single spaces and trims
+    // tabs at the ends of each rule. A tab or a leading quote inside a rule, a second space
+    // after `user` (an empty user name), an unknown rule and an unclosed selector all stop it.
+    // Passwords and key or channel patterns may contain tabs and quotes.
     const end = text.search(/[ \t]*$/);
-    let inSelector = false;
-    for (const [index, token] of spaceSeparated(text, start, end).entries()) {
-      if (FREE_TEXT_RULE.test(token.text)) continue;
-      const tab = token.text.indexOf('\t');
-      if (tab !== -1) {
+    const words = spaceSeparated(text, start, end);
+    if (words.length > 1 && text[start + 4] === ' ' && text[start + 5] === ' ') {
+      issues.add(
+        line,
+        start + 4,
+        words[1]!.start,
+        `${startFailure}: a second space after \`user\` makes the user name empty`,
+        'leave one space between `user` and the name',
+      );
+    }
+    let selector: { start: number } | undefined;
+    for (const [index, word] of words.entries()) {
+      const tab = word.text.indexOf('\t');
+      if (index < 2 && tab !== -1) {
+        // `user` and the name are compared whole, so a tab joins them to their neighbour.
         issues.add(
           line,
-          token.start + tab,
-          token.start + tab + 1,
-          `${startFailure}: it splits lines at spaces only`,
+          word.start + tab,
+          word.start + tab + 1,
+          `${startFailure}: ${TAB_PROBLEM}`,
           'replace the tab with a space',
         );
-      } else if (token.text.startsWith('"') || token.text.startsWith("'")) {
+      }
+      if (index < 2) continue;
+      const rule = word.text.replace(/^\t+|\t+$/g, '');
+      const ruleStart = word.start + word.text.indexOf(rule);
+      if (rule.startsWith('(')) selector = { start: ruleStart };
+      const inner = selector ? rule.replace(/^\(/, '').replace(/\)$/, '') : rule;
+      const problem = aclRuleProblem(inner, selector !== undefined);
+      if (problem) {
         issues.add(
           line,
-          token.start,
-          token.start + 1,
-          `${startFailure}: it does not remove quotes`,
-          'remove the quotes',
-        );
-      } else if (index >= 2 && !inSelector && !isAclRule(token.text)) {
-        issues.add(
-          line,
-          token.start,
-          token.start + token.text.length,
-          `${startFailure}: \`${token.text}\` is not an ACL rule`,
-          'use rules such as on, off, nopass, >password, #hash, ~pattern, &pattern, +command, -@category',
+          ruleStart,
+          ruleStart + rule.length,
+          `${startFailure}: ${problem[0]}`,
+          problem[1],
         );
       }
-      // A selector such as `(~cache:* +get)` spans words, and its inner words are rules too.
-      if (token.text.startsWith('(')) inSelector = true;
-      if (token.text.endsWith(')')) inSelector = false;
+      if (rule.endsWith(')')) selector = undefined;
+    }
+    if (selector) {
+      issues.add(
+        line,
+        selector.start,
+        selector.start + 1,
+        `${startFailure}: this selector has no closing \`)\``,
+        'close the selector with `)`, as in `(~cache:* +get)`',
+      );
     }
     if (text.slice(start, end) === 'user') {
       issues.add(
@@ -179,8 +196,8 @@ export function parseRedisAclFile(file: SourceFile): KeyValueConf {
   return { file, kind: 'redis', entries, issues: issues.issues };
 }
 
-/** ACL rules that are whole words, in any case, as Redis's ACLSetUser compares them. */
-const ACL_WORDS = new Set([
+/** ACL rules that are whole words of a user, in any case, as Redis's ACLSetUser compares them. */
+const ACL_USER_WORDS = new Set([
   'on',
   'off',
   'nopass',
@@ -189,6 +206,10 @@ const ACL_WORDS = new Set([
   'skip-sanitize-payload',
   'sanitize-payload',
   'clearselectors',
+]);
+
+/** Whole-word rules that a selector takes too. */
+const ACL_SELECTOR_WORDS = new Set([
   'allkeys',
   'resetkeys',
   'allchannels',
@@ -197,17 +218,42 @@ const ACL_WORDS = new Set([
   'nocommands',
 ]);
 
-/**
- * True for a word Redis reads as an ACL rule: a known word, or a rule that starts with its
- * marker (`>`, `<`, `#`, `!`, `~`, `%`, `&`, `+`, `-` or a selector's `(`). Command and category
- * names after `+` and `-` are not checked.
- */
-function isAclRule(word: string): boolean {
-  return ACL_WORDS.has(word.toLowerCase()) || /^[<>#!~%&+\-(]/.test(word);
-}
+const PASSWORD_HASH = /^[0-9a-f]{64}$/;
+const TAB_PROBLEM = 'it splits lines at spaces only';
 
-/** ACL rules whose text after the first character is free: passwords, hashes and patterns. */
-const FREE_TEXT_RULE = /^[<>~%&]/;
+/**
+ * Returns the message and help for an ACL rule that Redis 7 rejects, or undefined. Inside a
+ * selector only key, channel and command rules count. Command and category names after `+` and
+ * `-` are not checked against Redis's command table.
+ */
+function aclRuleProblem(rule: string, inSelector: boolean): [string, string] | undefined {
+  if (rule === '') return undefined;
+  // A password may contain any character, tabs and quotes included.
+  if (!inSelector && /^[<>]/.test(rule)) return undefined;
+  if (rule.includes('\t')) {
+    return [TAB_PROBLEM, 'replace the tab with a space'];
+  }
+  const lower = rule.toLowerCase();
+  if (ACL_SELECTOR_WORDS.has(lower) || /^[~%&+-]/.test(rule)) return undefined;
+  if (!inSelector) {
+    if (ACL_USER_WORDS.has(lower)) return undefined;
+    if (/^[#!]/.test(rule)) {
+      return PASSWORD_HASH.test(rule.slice(1))
+        ? undefined
+        : [
+            `\`${rule}\` is not a SHA-256 password hash`,
+            'write 64 lower-case hexadecimal characters after `#`, from `echo -n PASSWORD | sha256sum`',
+          ];
+    }
+  }
+  if (rule.startsWith('"') || rule.startsWith("'")) {
+    return ['it does not remove quotes', 'remove the quotes'];
+  }
+  return [
+    `\`${rule}\` is not an ACL rule${inSelector ? ' inside a selector' : ''}`,
+    'use rules such as on, off, nopass, >password, #hash, ~pattern, &pattern, +command, -@category',
+  ];
+}
 
 /** Returns the words of `text` between `start` and `end`, split at single spaces. */
 function spaceSeparated(
