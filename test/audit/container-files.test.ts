@@ -212,3 +212,32 @@ describe('folders that hold no walked file', () => {
     ]);
   });
 });
+
+describe('files a Dockerfile copies into a proxy image', () => {
+  const NGINX = 'events {}\nhttp {\n  server_tokens off;\n  include /etc/nginx/conf.d/*.conf;\n}\n';
+  const nginxFilesOf = (dockerfile: string) => {
+    const root = makeRepo({
+      'compose.yaml': 'services:\n  web:\n    build: .\n',
+      Dockerfile: dockerfile,
+      'nginx.conf': NGINX,
+      'conf.d/site.conf': 'server {\n  listen 8080;\n}\n',
+    });
+    return buildModel(root).model.compose[0]!.services[0]!.nginx?.files.map((file) => file.path);
+  };
+
+  it('follows a COPY with a glob source', () => {
+    expect(
+      nginxFilesOf(
+        'FROM nginx:1.27\nCOPY nginx.conf /etc/nginx/nginx.conf\nCOPY conf.d/*.conf /etc/nginx/conf.d/\n',
+      ),
+    ).toEqual(['nginx.conf', 'conf.d/site.conf']);
+  });
+
+  it('copies into the working folder for a target of .', () => {
+    expect(
+      nginxFilesOf(
+        'FROM nginx:1.27\nCOPY nginx.conf /etc/nginx/nginx.conf\nWORKDIR /etc/nginx/conf.d\nCOPY conf.d/site.conf .\n',
+      ),
+    ).toEqual(['nginx.conf', 'conf.d/site.conf']);
+  });
+});

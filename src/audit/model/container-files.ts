@@ -85,23 +85,32 @@ function copiedFiles(service: ComposeService, repo: RepoIndex): ContainerFile[] 
     const sources = instruction.args.slice(0, -1);
     const written = instruction.args[instruction.args.length - 1]!;
     const target = posix.resolve(workdir, written);
-    const targetIsFolder = written.endsWith('/') || sources.length > 1;
+    // `.` and `..` name folders, and a glob may match several files.
+    const targetIsFolder =
+      written.endsWith('/') ||
+      /(^|\/)\.\.?$/.test(written) ||
+      sources.length > 1 ||
+      sources.some((source) => picomatch.scan(source).isGlob);
     for (const source of sources) {
       if (/^[a-z]+:\/\//i.test(source)) continue;
-      const repoPath = posix.normalize(posix.join(context || '.', source)).replace(/^\.\/?/, '');
-      const sourceIsFolder = repo.isFolder(repoPath) || source === '.' || source.endsWith('/');
-      if (sourceIsFolder) {
-        result.push({
-          containerPath: withSlash(target),
-          repoPath: repoPath === '' ? '' : withSlash(repoPath),
-          mounted: false,
-          location: instruction.location,
-        });
-      } else {
-        const containerPath = targetIsFolder
-          ? posix.join(target, posix.basename(repoPath))
-          : target;
-        result.push({ containerPath, repoPath, mounted: false, location: instruction.location });
+      const sourcePath = posix.normalize(posix.join(context || '.', source)).replace(/^\.\/?/, '');
+      // A glob copies each file it matches into the target folder.
+      const matches = picomatch.scan(source).isGlob ? repo.glob(sourcePath) : [sourcePath];
+      for (const repoPath of matches) {
+        const sourceIsFolder = repo.isFolder(repoPath) || source === '.' || source.endsWith('/');
+        if (sourceIsFolder) {
+          result.push({
+            containerPath: withSlash(target),
+            repoPath: repoPath === '' ? '' : withSlash(repoPath),
+            mounted: false,
+            location: instruction.location,
+          });
+        } else {
+          const containerPath = targetIsFolder
+            ? posix.join(target, posix.basename(repoPath))
+            : target;
+          result.push({ containerPath, repoPath, mounted: false, location: instruction.location });
+        }
       }
     }
   }
