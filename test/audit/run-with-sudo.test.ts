@@ -88,6 +88,14 @@ describe('DF020 advice names the user that sudo switches to', () => {
     ]);
   });
 
+  it.each([
+    'RUN sh -c "echo \\$(sudo id)"',
+    'RUN sh -c "echo \\`sudo id\\`"',
+    'RUN sh -c "a"\'$(sudo id)\'',
+  ])('reads a substitution the outer shell leaves in %s', (run) => {
+    expect(sudoAdvice(run)).toEqual(['switch with `USER root` for this step instead.']);
+  });
+
   it('runs a substitution without the wrappers of its command', () => {
     const root = makeRepo({ Dockerfile: 'FROM debian:12\nUSER app\nRUN sudo echo $(make)\n' });
     const found = auditPath(root).findings.filter((finding) => finding.ruleId === 'DF020');

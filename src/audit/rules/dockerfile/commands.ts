@@ -5,6 +5,7 @@ import {
   backquotedEnd,
   balancedEnd,
   type ShellWord,
+  type Substitution,
   splitShellCommands,
 } from '../../parsers/shell.js';
 
@@ -91,6 +92,8 @@ interface Outer {
 interface Script {
   text: string;
   toSource(from: number, to: number): { start: number; end: number };
+  /** True for a substitution starting at `start` that an outer shell already ran. */
+  ranOutside?(start: number): boolean;
 }
 
 const RUN_COMMANDS = cacheSlot<RunCommand[]>();
@@ -184,14 +187,13 @@ function collect(
   state: { pipeline: number },
   depth: number,
   outer: Outer,
-  expandedOutside = false,
 ): void {
   let lastPipeline = -1;
   // Substitution scripts are read after this script, so their pipelines do not split its own.
-  // In a double-quoted `sh -c "..."` script the outer shell has already run them.
   const substituted: Script[] = [];
   for (const command of splitShellCommands(script.text)) {
-    for (const substitution of expandedOutside ? [] : command.substitutions) {
+    for (const substitution of command.substitutions) {
+      if (script.ranOutside?.(substitution.start)) continue;
       substituted.push(innerScript(script, substitution.start, substitution.end));
     }
     if (command.pipeline !== lastPipeline) {
@@ -213,9 +215,8 @@ function collect(
     const sudo = unwrapped.wrappers.includes('sudo') ? unwrapped.sudo : outer.sudo;
     const inner = shellScriptArgument(words);
     if (inner && depth < 3) {
-      const nested = nestedScript(script, inner);
-      const expanded = inner.raw.startsWith('"');
-      collect(dockerfile, nested, commands, state, depth + 1, { wrappers, sudo }, expanded);
+      const nested = nestedScript(script, inner, command.substitutions);
+      collect(dockerfile, nested, commands, state, depth + 1, { wrappers, sudo });
       continue;
     }
     if (words.length === 0) continue;
@@ -340,9 +341,14 @@ function shellScriptArgument(words: ShellWord[]): ShellWord | undefined {
 
 /**
  * Maps a `sh -c` script to the source through the word it was written as, so offsets stay exact
- * across quotes and backslash escapes.
+ * across quotes and backslash escapes. The outer shell has already run the substitutions it
+ * found in the word, such as an unescaped `$(...)` inside double quotes, so the script skips them.
  */
-function nestedScript(outer: Script, word: ShellWord): Script {
+function nestedScript(
+  outer: Script,
+  word: ShellWord,
+  outerSubstitutions: readonly Substitution[],
+): Script {
   const rawOffsets = valueToRaw(word.raw);
   const rawAt = (index: number) => rawOffsets[Math.min(index, rawOffsets.length - 1)]!;
   return {
@@ -351,6 +357,10 @@ function nestedScript(outer: Script, word: ShellWord): Script {
       const start = rawAt(from);
       const end = to > from ? rawAt(to - 1) + 1 : start;
       return outer.toSource(word.start + start, word.start + end);
+    },
+    ranOutside: (start) => {
+      const at = word.start + rawAt(start);
+      return outerSubstitutions.some((ran) => at >= ran.start && at < ran.end);
     },
   };
 }
