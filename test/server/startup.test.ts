@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -97,9 +97,33 @@ describe('embedded database folder lock', () => {
     writeFileSync(join(dataDir, LOCK_FILE), JSON.stringify(stale));
     const db = await openPglite(dataDir, 'infraprime db status');
     const owner = JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8'));
-    expect(owner).toEqual({ pid: process.pid, command: 'infraprime db status' });
+    expect(owner).toEqual({ pid: process.pid, command: 'infraprime db status', host: hostname() });
     await db.close();
     expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
+  });
+
+  it('leaves a lock of another host alone', () => {
+    const dead = spawnSync(process.execPath, ['-e', '']);
+    const other = { pid: dead.pid, command: 'infraprime serve', host: 'api-container-2' };
+    writeFileSync(join(dataDir, LOCK_FILE), JSON.stringify(other));
+    const error = (() => {
+      try {
+        lockDataFolder(dataDir, 'infraprime serve');
+      } catch (caught) {
+        return caught as DataFolderLockedError;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(DataFolderLockedError);
+    expect(error!.message).toContain(`(pid ${dead.pid} on api-container-2)`);
+    expect(error!.help).toContain(`delete ${join(dataDir, LOCK_FILE)}`);
+    expect(JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8'))).toEqual(other);
+  });
+
+  it('gives no kill command for an unknown holder', () => {
+    const error = new DataFolderLockedError(dataDir, { pid: 0, command: 'another process' });
+    expect(error.help).not.toContain('kill');
+    expect(error.help).toContain('wait until the other process has finished');
   });
 
   it('leaves a stale lock to a live process taking it over', () => {

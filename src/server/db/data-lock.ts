@@ -1,13 +1,19 @@
 import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseStartupError } from './database.js';
 
-/** The lock file in a data folder. It contains the pid and command of the process that holds it. */
+/**
+ * The lock file in a data folder. It contains the pid, command and host name of the process
+ * that has the lock.
+ */
 export const LOCK_FILE = 'infraprime.lock';
 
 interface LockOwner {
   pid: number;
   command: string;
+  /** Host name of the holder. Containers that share a data volume have different ones. */
+  host?: string;
 }
 
 /** A data folder locked by another live process, with help on how to free it. */
@@ -15,18 +21,34 @@ export class DataFolderLockedError extends DatabaseStartupError {
   readonly help: string;
 
   constructor(dataDir: string, owner: LockOwner) {
-    super(`the data folder ${dataDir} is in use by ${owner.command} (pid ${owner.pid})`);
+    const elsewhere = owner.host !== undefined && owner.host !== hostname();
+    const where = elsewhere ? ` on ${owner.host}` : '';
+    super(`the data folder ${dataDir} is in use by ${owner.command} (pid ${owner.pid}${where})`);
     this.name = 'DataFolderLockedError';
-    this.help =
-      `stop ${owner.command} first (Ctrl-C in its terminal, or kill ${owner.pid}) and run ` +
-      'this command again, because the embedded database allows one process per data folder';
+    const reason = 'because the embedded database allows one process per data folder';
+    if (owner.pid === 0) {
+      this.help = `wait until the other process has finished and run this command again, ${reason}`;
+    } else if (elsewhere) {
+      this.help =
+        `stop ${owner.command} on ${owner.host} first, or delete ${join(dataDir, LOCK_FILE)} if ` +
+        `it no longer runs there; a process on another host cannot be checked from here, ${reason}`;
+    } else {
+      this.help =
+        `stop ${owner.command} first (Ctrl-C in its terminal, or kill ${owner.pid}) and run ` +
+        `this command again, ${reason}`;
+    }
   }
 }
 
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return false;
+/**
+ * True when the holder may still run. A holder on another host, such as another container that
+ * shares the data volume, cannot be checked, so it counts as running.
+ */
+function isAlive(owner: LockOwner): boolean {
+  if (owner.host !== undefined && owner.host !== hostname()) return true;
+  if (owner.pid === process.pid) return false;
   try {
-    process.kill(pid, 0);
+    process.kill(owner.pid, 0);
     return true;
   } catch (error) {
     // EPERM means the process exists but belongs to another user.
@@ -38,7 +60,11 @@ function readOwner(path: string): LockOwner | null {
   try {
     const owner = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockOwner>;
     if (!Number.isInteger(owner.pid)) return null;
-    return { pid: owner.pid as number, command: String(owner.command ?? 'another process') };
+    return {
+      pid: owner.pid as number,
+      command: String(owner.command ?? 'another process'),
+      ...(typeof owner.host === 'string' ? { host: owner.host } : {}),
+    };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     if (error instanceof SyntaxError) return null;
@@ -70,7 +96,9 @@ function tryCreate(path: string, content: string): boolean {
  */
 export function lockDataFolder(dataDir: string, command: string): () => void {
   const path = join(dataDir, LOCK_FILE);
-  const content = `${JSON.stringify({ pid: process.pid, command })}\n`;
+  const content = `${JSON.stringify({ pid: process.pid, command, host: hostname() })}\n`;
+  // NOTE: a pid of a dead holder that the system has given to an unrelated process keeps the
+  // lock until the file is deleted, and the error then names a command that no longer runs.
   if (tryCreate(path, content)) return () => releaseLock(path);
   throwIfHeld(dataDir, path);
 
@@ -100,7 +128,7 @@ export function lockDataFolder(dataDir: string, command: string): () => void {
  */
 function throwIfHeld(dataDir: string, path: string, always = false): void {
   const owner = readOwner(path);
-  if (owner && isAlive(owner.pid)) throw new DataFolderLockedError(dataDir, owner);
+  if (owner && isAlive(owner)) throw new DataFolderLockedError(dataDir, owner);
   if (always) {
     throw new DataFolderLockedError(dataDir, owner ?? { pid: 0, command: 'another process' });
   }
