@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,12 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openBackends } from '../../src/server/backends.js';
 import { loadConfig } from '../../src/server/config.js';
-import { DataFolderLockedError, LOCK_FILE, lockDataFolder } from '../../src/server/db/data-lock.js';
+import {
+  ABANDONED_AFTER_MS,
+  DataFolderLockedError,
+  LOCK_FILE,
+  lockDataFolder,
+} from '../../src/server/db/data-lock.js';
 import { openPglite } from '../../src/server/db/pglite-driver.js';
 import { openPostgres } from '../../src/server/db/postgres-driver.js';
 import { realBackendsMissingUnderCi } from './helpers.js';
@@ -116,8 +121,20 @@ describe('embedded database folder lock', () => {
     })();
     expect(error).toBeInstanceOf(DataFolderLockedError);
     expect(error!.message).toContain(`(pid ${dead.pid} on api-container-2)`);
-    expect(error!.help).toContain(`delete ${join(dataDir, LOCK_FILE)}`);
+    expect(error!.help).toContain('is taken over after 60 s');
     expect(JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8'))).toEqual(other);
+  });
+
+  it('takes over a lock that another host stopped renewing', () => {
+    const other = { pid: 1, command: 'infraprime serve', host: 'api-container-2' };
+    writeFileSync(join(dataDir, LOCK_FILE), JSON.stringify(other));
+    const past = new Date(Date.now() - ABANDONED_AFTER_MS - 5_000);
+    utimesSync(join(dataDir, LOCK_FILE), past, past);
+    const release = lockDataFolder(dataDir, 'infraprime serve');
+    const owner = JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8'));
+    expect(owner).toEqual({ pid: process.pid, command: 'infraprime serve', host: hostname() });
+    release();
+    expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
   });
 
   it('gives no kill command for an unknown holder', () => {

@@ -1,4 +1,4 @@
-import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseStartupError } from './database.js';
@@ -14,7 +14,15 @@ interface LockOwner {
   command: string;
   /** Host name of the holder. Containers that share a data volume have different ones. */
   host?: string;
+  /** When the holder last renewed the lock file, in milliseconds since the epoch. */
+  renewedAt?: number;
 }
+
+/** How often a holder renews its lock file's modification time. */
+const RENEW_EVERY_MS = 10_000;
+
+/** Age after which the lock of a holder on another host counts as abandoned. */
+export const ABANDONED_AFTER_MS = 60_000;
 
 /** A data folder locked by another live process, with help on how to free it. */
 export class DataFolderLockedError extends DatabaseStartupError {
@@ -30,8 +38,8 @@ export class DataFolderLockedError extends DatabaseStartupError {
       this.help = `wait until the other process has finished and run this command again, ${reason}`;
     } else if (elsewhere) {
       this.help =
-        `stop ${owner.command} on ${owner.host} first, or delete ${join(dataDir, LOCK_FILE)} if ` +
-        `it no longer runs there; a process on another host cannot be checked from here, ${reason}`;
+        `stop ${owner.command} on ${owner.host} first, or wait a minute: a lock its holder no ` +
+        `longer renews is taken over after ${ABANDONED_AFTER_MS / 1000} s, ${reason}`;
     } else {
       this.help =
         `stop ${owner.command} first (Ctrl-C in its terminal, or kill ${owner.pid}) and run ` +
@@ -42,10 +50,12 @@ export class DataFolderLockedError extends DatabaseStartupError {
 
 /**
  * True when the holder may still run. A holder on another host, such as another container that
- * shares the data volume, cannot be checked, so it counts as running.
+ * shares the data volume, cannot be checked, so it counts as running while it renews the lock.
  */
 function isAlive(owner: LockOwner): boolean {
-  if (owner.host !== undefined && owner.host !== hostname()) return true;
+  if (owner.host !== undefined && owner.host !== hostname()) {
+    return Date.now() - (owner.renewedAt ?? 0) < ABANDONED_AFTER_MS;
+  }
   if (owner.pid === process.pid) return false;
   try {
     process.kill(owner.pid, 0);
@@ -64,6 +74,7 @@ function readOwner(path: string): LockOwner | null {
       pid: owner.pid as number,
       command: String(owner.command ?? 'another process'),
       ...(typeof owner.host === 'string' ? { host: owner.host } : {}),
+      renewedAt: statSync(path).mtimeMs,
     };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
@@ -99,7 +110,7 @@ export function lockDataFolder(dataDir: string, command: string): () => void {
   const content = `${JSON.stringify({ pid: process.pid, command, host: hostname() })}\n`;
   // NOTE: a pid of a dead holder that the system has given to an unrelated process keeps the
   // lock until the file is deleted, and the error then names a command that no longer runs.
-  if (tryCreate(path, content)) return () => releaseLock(path);
+  if (tryCreate(path, content)) return holdLock(path);
   throwIfHeld(dataDir, path);
 
   // Replacing a stale lock takes two steps, so two processes could each remove it and then
@@ -116,7 +127,7 @@ export function lockDataFolder(dataDir: string, command: string): () => void {
     throwIfHeld(dataDir, path);
     removeFile(path);
     if (!tryCreate(path, content)) throwIfHeld(dataDir, path, true);
-    return () => releaseLock(path);
+    return holdLock(path);
   } finally {
     removeFile(guard);
   }
@@ -142,7 +153,28 @@ function removeFile(path: string): void {
   }
 }
 
+/**
+ * Renews the lock file's modification time while this process runs, so holders on other hosts
+ * can tell a running holder from an abandoned lock. Returns the function that releases the lock.
+ */
+function holdLock(path: string): () => void {
+  const timer = setInterval(() => {
+    const now = new Date();
+    try {
+      utimesSync(path, now, now);
+    } catch {
+      // A lock file that is gone is not renewed; the release below then has nothing to remove.
+    }
+  }, RENEW_EVERY_MS);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    releaseLock(path);
+  };
+}
+
 /** Removes the lock file if this process still holds it. */
 function releaseLock(path: string): void {
-  if (readOwner(path)?.pid === process.pid) removeFile(path);
+  const owner = readOwner(path);
+  if (owner?.pid === process.pid && (owner.host ?? hostname()) === hostname()) removeFile(path);
 }
