@@ -1,4 +1,4 @@
-import { readFileSync, type Stats, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, posix } from 'node:path';
 import { UsageError } from '../cli/errors.js';
 import { isSeverity, type Severity } from '../finding/finding.js';
@@ -82,48 +82,55 @@ export function loadConfig(
  * anywhere. Returns undefined for a missing file that is not required.
  */
 function readConfigText(path: string, required: boolean): string | undefined {
-  let stats: Stats | undefined;
+  const fix = required ? 'check the --config path' : 'fix or remove the file';
+  const cannotRead = (error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    return new UsageError(
+      `cannot read the configuration file '${path}' (${code})`,
+      code === 'EACCES' ? 'make the file readable by this user' : fix,
+    );
+  };
+  let fd: number;
   try {
-    stats = statSync(path, { throwIfNoEntry: false });
+    // O_NONBLOCK keeps a named pipe from blocking the open; fstat then rejects it.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // ENOTDIR means the audit path is a file, which the engine reports with a better message.
     if (!required && code === 'ENOTDIR') return undefined;
-    throw new UsageError(
-      `cannot read the configuration file '${path}' (${code})`,
-      code === 'EACCES' ? 'make the file readable by this user' : 'check the --config path',
-    );
-  }
-  if (stats === undefined) {
+    if (code !== 'ENOENT') throw cannotRead(error);
+    if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      throw new UsageError(`configuration file '${path}' is a link to a missing file`, fix);
+    }
     if (!required) return undefined;
-    throw new UsageError(`configuration file '${path}' not found`, 'check the --config path');
-  }
-  if (!stats.isFile()) {
-    throw new UsageError(
-      `configuration file '${path}' is not a regular file`,
-      'replace it with a YAML file, or remove it',
-    );
-  }
-  if (!required && !resolvesInside(dirname(path), path)) {
-    throw new UsageError(
-      `configuration file '${path}' is a symbolic link out of the audited folder`,
-      'pass the file it points to with --config, or replace the link with a copy',
-    );
-  }
-  if (stats.size > MAX_FILE_BYTES) {
-    throw new UsageError(
-      `configuration file '${path}' is ${(stats.size / 1024 / 1024).toFixed(1)} MB, over the 10 MB limit`,
-      'keep the settings and accepted findings in a smaller file',
-    );
+    throw new UsageError(`configuration file '${path}' not found`, fix);
   }
   try {
-    return readFileSync(path, 'utf8');
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) {
+      throw new UsageError(
+        `configuration file '${path}' is not a regular file`,
+        'replace it with a YAML file, or remove it',
+      );
+    }
+    if (!required && !resolvesInside(dirname(path), path)) {
+      throw new UsageError(
+        `configuration file '${path}' is a symbolic link out of the audited folder`,
+        'pass the file it points to with --config, or replace the link with a copy',
+      );
+    }
+    if (stats.size > MAX_FILE_BYTES) {
+      throw new UsageError(
+        `configuration file '${path}' is ${(stats.size / 1024 / 1024).toFixed(1)} MB, over the 10 MB limit`,
+        'keep the settings and accepted findings in a smaller file',
+      );
+    }
+    return readFileSync(fd, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      `cannot read the configuration file '${path}' (${code})`,
-      code === 'EACCES' ? 'make the file readable by this user' : 'check the --config path',
-    );
+    if (error instanceof UsageError) throw error;
+    throw cannotRead(error);
+  } finally {
+    closeSync(fd);
   }
 }
 

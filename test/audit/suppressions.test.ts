@@ -179,6 +179,24 @@ describe('configuration', () => {
     );
   });
 
+  it('names a configuration link to a missing file', () => {
+    const root = makeRepo({ Dockerfile: 'FROM alpine:3.20\n' });
+    symlinkSync(join(root, 'gone.yml'), join(root, '.infraprime.yml'));
+    expect(() => loadConfig(root)).toThrow(/is a link to a missing file/);
+  });
+
+  it('asks to fix a configuration link loop, not a --config path', () => {
+    const root = makeRepo({ Dockerfile: 'FROM alpine:3.20\n' });
+    symlinkSync(join(root, '.infraprime.yml'), join(root, '.infraprime.yml'));
+    let help = '';
+    try {
+      loadConfig(root);
+    } catch (error) {
+      help = (error as UsageError).help ?? '';
+    }
+    expect(help).toBe('fix or remove the file');
+  });
+
   it('rejects a named pipe as the configuration without waiting on it', () => {
     const root = makeRepo({ Dockerfile: 'FROM alpine:3.20\n' });
     execFileSync('mkfifo', [join(root, '.infraprime-accepted.yml')]);

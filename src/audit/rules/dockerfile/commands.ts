@@ -367,8 +367,8 @@ function nestedScript(
 
 /**
  * Returns, for each character of a word's value, its offset in the raw word, plus one entry
- * for the end. Quotes and escaping backslashes have no value character. Substitutions are
- * copied as written, as the splitter copies them.
+ * for the end. Quotes and escaping backslashes have no value character. Substitutions, and
+ * unquoted `<(...)` and `>(...)`, are copied as written, as the splitter copies them.
  */
 export function valueToRaw(raw: string): number[] {
   const offsets: number[] = [];
@@ -381,7 +381,10 @@ export function valueToRaw(raw: string): number[] {
     if (quote === "'") {
       if (char === "'") quote = undefined;
       else offsets.push(i);
-    } else if (char === '$' && (raw[i + 1] === '(' || raw[i + 1] === '{')) {
+    } else if (
+      (char === '$' && (raw[i + 1] === '(' || raw[i + 1] === '{')) ||
+      (quote === undefined && (char === '<' || char === '>') && raw[i + 1] === '(')
+    ) {
       const { end } = balancedEnd(raw, i + 1);
       copy(i, end);
       i = end - 1;
