@@ -36,21 +36,21 @@ describe('container paths of nested mounts', () => {
     ]);
   });
 
-  it('keeps only the files a glob shows in the container', () => {
+  it('glob keeps visible files only', () => {
     expect(containerToRepo('/etc/nginx/*.conf', [file, folder], repo)).toEqual([
       'conf/site.conf',
       'hardened.conf',
     ]);
   });
 
-  it('hides files the image copies under a folder mount', () => {
+  it('folder mount hides copied files', () => {
     const copied: ContainerFile = { ...file, repoPath: 'hardened.conf', mounted: false };
     expect(containerToRepo('/etc/nginx/nginx.conf', [folder, copied], repo)).toEqual([
       'conf/nginx.conf',
     ]);
   });
 
-  it('hides files of a folder under a deeper folder mount', () => {
+  it('deeper folder mount hides files', () => {
     const index = createRepoIndex(['a/nginx.conf', 'a/conf.d/a.conf', 'b/b.conf']);
     const outer: ContainerFile = { ...folder, repoPath: 'a/' };
     const inner: ContainerFile = { ...folder, containerPath: '/etc/nginx/conf.d/', repoPath: 'b/' };
@@ -59,7 +59,7 @@ describe('container paths of nested mounts', () => {
     ]);
   });
 
-  it('takes the last copy that provides a file when nothing is mounted', () => {
+  it('last copy wins without mounts', () => {
     const first: ContainerFile = { ...file, mounted: false };
     const later: ContainerFile = { ...folder, mounted: false };
     expect(containerToRepo('/etc/nginx/nginx.conf', [first, later], repo)).toEqual([
@@ -139,7 +139,7 @@ describe('compose configs and secrets', () => {
     '',
   ].join('\n');
 
-  it('mounts each file-backed entry read-only at its target', () => {
+  it('mounts file entries read-only', () => {
     const root = makeRepo({
       'compose.yaml': COMPOSE,
       'users.acl': 'user default off\n',
@@ -157,7 +157,7 @@ describe('compose configs and secrets', () => {
     ]);
   });
 
-  it('reads a Redis ACL file given as a config', () => {
+  it('reads ACL file given as config', () => {
     const root = makeRepo({
       'compose.yaml': COMPOSE,
       'users.acl': 'user default on nopass ~* +@all\n',
@@ -173,7 +173,7 @@ describe('nginx configuration a proxy service loads', () => {
     return service.nginx?.files.map((file) => file.path);
   };
 
-  it('reads the mounted folder, not the file the image copies under it', () => {
+  it('reads mounted folder over copy', () => {
     expect(
       nginxFilesOf({
         'compose.yaml': 'services:\n  proxy:\n    build: .\n    volumes: ["./a:/etc/nginx:ro"]\n',
@@ -184,7 +184,7 @@ describe('nginx configuration a proxy service loads', () => {
     ).toEqual(['a/nginx.conf']);
   });
 
-  it('cleans a mount target written with // or /./', () => {
+  it('cleans mount targets', () => {
     expect(
       nginxFilesOf({
         'compose.yaml':
@@ -233,7 +233,7 @@ describe('files a Dockerfile copies into a proxy image', () => {
     ).toEqual(['nginx.conf', 'conf.d/site.conf']);
   });
 
-  it('copies into the working folder for a target of .', () => {
+  it('copies into WORKDIR for target .', () => {
     expect(
       nginxFilesOf(
         'FROM nginx:1.27\nCOPY nginx.conf /etc/nginx/nginx.conf\nWORKDIR /etc/nginx/conf.d\nCOPY conf.d/site.conf .\n',

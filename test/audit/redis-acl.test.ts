@@ -69,7 +69,7 @@ describe('Redis ACL files', () => {
     expect(found).toEqual(['RD001 users:2']);
   });
 
-  it('keeps an ACL file of any name for code frames', () => {
+  it('keeps any-name ACL file', () => {
     const root = makeRepo({
       'compose.yaml': compose(
         'redis-server --aclfile /etc/redis/users',
@@ -81,7 +81,7 @@ describe('Redis ACL files', () => {
     expect(result.files.get('users')?.text).toContain('user worker on nopass');
   });
 
-  it('reads an ACL file named like a redis.conf only as an ACL file', () => {
+  it('reads users.conf as ACL only', () => {
     const root = makeRepo({
       'compose.yaml': compose(
         'redis-server --tls-port 6379 --port 0 --aclfile /etc/redis/users.conf',
@@ -93,7 +93,7 @@ describe('Redis ACL files', () => {
     expect(rules.map((finding) => `${finding.ruleId} ${finding.location?.path}`)).toEqual([]);
   });
 
-  it('reports a comment line in an ACL file of any name', () => {
+  it('reports comments in any-name ACL', () => {
     const root = makeRepo({
       'compose.yaml': compose(
         'redis-server --aclfile /etc/redis/users',

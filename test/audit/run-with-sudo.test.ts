@@ -67,7 +67,7 @@ describe('DF020 advice names the user that sudo switches to', () => {
     },
   );
 
-  it('reads a substitution in a double-quoted sh -c script once', () => {
+  it('reads double-quoted substitution once', () => {
     const root = makeRepo({
       Dockerfile: 'FROM debian:12\nUSER app\nRUN sh -c "echo \\"hi\\" $(sudo id)"\n',
     });
@@ -76,7 +76,7 @@ describe('DF020 advice names the user that sudo switches to', () => {
     expect(found[0]!.location).toMatchObject({ startLine: 3, startColumn: 26, endColumn: 33 });
   });
 
-  it('runs the substitution of a double-quoted sudo script outside sudo', () => {
+  it('outer substitution runs without sudo', () => {
     const root = makeRepo({
       Dockerfile: 'FROM debian:12\nRUN sudo sh -c "echo \\"x\\" $(apt-get install -y curl)"\n',
     });
@@ -92,11 +92,11 @@ describe('DF020 advice names the user that sudo switches to', () => {
     'RUN sh -c "echo \\$(sudo id)"',
     'RUN sh -c "echo \\`sudo id\\`"',
     'RUN sh -c "a"\'$(sudo id)\'',
-  ])('reads a substitution the outer shell leaves in %s', (run) => {
+  ])('reads inner substitution of %s', (run) => {
     expect(sudoAdvice(run)).toEqual(['switch with `USER root` for this step instead.']);
   });
 
-  it('runs a substitution without the wrappers of its command', () => {
+  it('substitution drops command wrappers', () => {
     const root = makeRepo({ Dockerfile: 'FROM debian:12\nUSER app\nRUN sudo echo $(make)\n' });
     const found = auditPath(root).findings.filter((finding) => finding.ruleId === 'DF020');
     expect(found.map((finding) => finding.evidence)).toEqual(['sudo echo $(make)']);
@@ -106,7 +106,7 @@ describe('DF020 advice names the user that sudo switches to', () => {
     expect(sudoAdvice("RUN bash -o pipefail 'sudo make'")).toEqual([]);
   });
 
-  it('names each sudo command of an exec-form script', () => {
+  it('names each exec-form sudo command', () => {
     const root = makeRepo({
       Dockerfile: 'FROM debian:12\nRUN ["sh", "-c", "sudo id; sudo whoami"]\n',
     });

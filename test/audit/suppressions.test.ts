@@ -167,7 +167,7 @@ describe('configuration', () => {
     expect(() => loadConfig(root)).toThrow(message);
   });
 
-  it('rejects a configuration linked from outside the folder', () => {
+  it('rejects config linked from outside', () => {
     const outside = makeRepo({ 'secret.yml': 'db_password: hunter2\n' });
     const root = makeRepo({ Dockerfile: 'FROM alpine:3.20\n' });
     symlinkSync(join(outside, 'secret.yml'), join(root, '.infraprime.yml'));
@@ -179,13 +179,13 @@ describe('configuration', () => {
     );
   });
 
-  it('names a configuration link to a missing file', () => {
+  it('names a dangling config link', () => {
     const root = makeRepo({ Dockerfile: 'FROM alpine:3.20\n' });
     symlinkSync(join(root, 'gone.yml'), join(root, '.infraprime.yml'));
     expect(() => loadConfig(root)).toThrow(/is a link to a missing file/);
   });
 
-  it('asks to fix a configuration link loop, not a --config path', () => {
+  it('config link loop help', () => {
     const root = makeRepo({ Dockerfile: 'FROM alpine:3.20\n' });
     symlinkSync(join(root, '.infraprime.yml'), join(root, '.infraprime.yml'));
     let help = '';
@@ -197,7 +197,7 @@ describe('configuration', () => {
     expect(help).toBe('fix or remove the file');
   });
 
-  it('rejects a named pipe as the configuration without waiting on it', () => {
+  it('rejects a FIFO config without blocking', () => {
     const root = makeRepo({ Dockerfile: 'FROM alpine:3.20\n' });
     execFileSync('mkfifo', [join(root, '.infraprime-accepted.yml')]);
     expect(() => loadConfig(root)).toThrow(/is not a regular file/);
@@ -221,7 +221,7 @@ describe('configuration', () => {
     expect(() => loadConfig(root)).toThrow(/\.infraprime\.yml:1: the file must be a mapping/);
   });
 
-  it('names a compose-projects path that cannot be read', () => {
+  it('names unreadable compose-projects path', () => {
     const root = makeRepo({
       'compose.yaml': 'services:\n  app:\n    image: nginx:1.27\n',
       '.infraprime.yml': 'compose-projects:\n  - [compose.yaml, nope.yaml]\n',

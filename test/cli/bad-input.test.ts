@@ -118,7 +118,7 @@ describe('bad input', () => {
     expect(auditPath(root).findings.some((f) => f.ruleId === 'DF001')).toBe(false);
   });
 
-  it('reads no linked file outside the folder that compose names', () => {
+  it('reads no outside-linked compose file', () => {
     const outside = makeRepo({
       shadow: 'root:OUTSIDE-MARKER:19000:0:99999:7:::\n',
       'context/Dockerfile': 'FROM node\nRUN echo OUTSIDE-MARKER\n',

@@ -80,7 +80,7 @@ describe('splitShellCommands', () => {
     );
   });
 
-  it('maps every value character of a word back to the same raw character', () => {
+  it('maps value characters to raw', () => {
     const shellText = fc.string({
       unit: fc.constantFrom(...' \\\'"$()<>ab`\n'.split('')),
       maxLength: 40,

@@ -39,7 +39,7 @@ describe('YAML flow nesting limit', () => {
     expect(parsed.issues).toHaveLength(1);
   });
 
-  it('survives a second over-deep document in one process', () => {
+  it('survives repeated over-deep documents', () => {
     const deep = nested(20_000);
     for (let run = 0; run < 3; run++) expect(parseYaml(deep).issues).toHaveLength(1);
   });

@@ -107,7 +107,7 @@ describe('embedded database folder lock', () => {
     expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
   });
 
-  it('leaves a lock of another host alone', () => {
+  it('keeps a renewed remote lock', () => {
     const dead = spawnSync(process.execPath, ['-e', '']);
     const other = { pid: dead.pid, command: 'infraprime serve', host: 'api-container-2' };
     writeFileSync(join(dataDir, LOCK_FILE), JSON.stringify(other));
@@ -125,7 +125,7 @@ describe('embedded database folder lock', () => {
     expect(JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8'))).toEqual(other);
   });
 
-  it('takes over a lock that another host stopped renewing', () => {
+  it('takes over an unrenewed remote lock', () => {
     const other = { pid: 1, command: 'infraprime serve', host: 'api-container-2' };
     writeFileSync(join(dataDir, LOCK_FILE), JSON.stringify(other));
     const past = new Date(Date.now() - ABANDONED_AFTER_MS - 5_000);
@@ -137,13 +137,13 @@ describe('embedded database folder lock', () => {
     expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
   });
 
-  it('gives no kill command for an unknown holder', () => {
+  it('no kill advice for unknown holder', () => {
     const error = new DataFolderLockedError(dataDir, { pid: 0, command: 'another process' });
     expect(error.help).not.toContain('kill');
     expect(error.help).toContain('wait until the other process has finished');
   });
 
-  it('leaves a stale lock to a live process taking it over', () => {
+  it('defers to a live takeover', () => {
     const dead = spawnSync(process.execPath, ['-e', '']);
     const stale = JSON.stringify({ pid: dead.pid, command: 'infraprime serve' });
     writeFileSync(join(dataDir, LOCK_FILE), stale);
@@ -155,7 +155,7 @@ describe('embedded database folder lock', () => {
     expect(readFileSync(join(dataDir, LOCK_FILE), 'utf8')).toBe(stale);
   });
 
-  it('removes a takeover file left by a dead process', () => {
+  it('removes a dead takeover file', () => {
     const dead = spawnSync(process.execPath, ['-e', '']);
     const stale = JSON.stringify({ pid: dead.pid, command: 'infraprime serve' });
     writeFileSync(join(dataDir, LOCK_FILE), stale);
@@ -168,7 +168,7 @@ describe('embedded database folder lock', () => {
     expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
   });
 
-  it('gives a stale lock to one of three processes starting at once', async () => {
+  it('one of three racers wins', async () => {
     const module = join(import.meta.dirname, '..', '..', 'dist', 'server', 'db', 'data-lock.js');
     const racer = [
       `const { lockDataFolder } = await import(${JSON.stringify(module)});`,

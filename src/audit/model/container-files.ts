@@ -11,8 +11,8 @@ export interface RepoIndex {
 }
 
 /**
- * Indexes the walked files. With `root`, a folder that holds no walked file, such as an ignored
- * or empty one, is still known as a folder from the file system.
+ * Indexes the walked files. With `root`, a folder that contains no walked file, such as an
+ * ignored or empty one, is still known as a folder from the file system.
  */
 export function createRepoIndex(files: readonly string[], root?: string): RepoIndex {
   const folders = new Set<string>();
