@@ -115,6 +115,15 @@ describe('DF020 advice names the user that sudo switches to', () => {
     expect(new Set(found.map((finding) => finding.fingerprint)).size).toBe(2);
   });
 
+  it('points into the JSON string of an exec-form script', () => {
+    const root = makeRepo({
+      Dockerfile: 'FROM debian:12\nRUN ["sh", "-c", "echo \\"x\\" && sudo -u www make"]\n',
+    });
+    const [finding] = auditPath(root).findings.filter((f) => f.ruleId === 'DF020');
+    expect(finding!.evidence).toBe('sudo -u www make');
+    expect(finding!.location).toMatchObject({ startLine: 2, startColumn: 33, endColumn: 49 });
+  });
+
   it('shows the whole exec form, options included', () => {
     const root = makeRepo({ Dockerfile: 'FROM debian:12\nRUN ["sudo", "-u", "app", "id"]\n' });
     const [finding] = auditPath(root).findings.filter((f) => f.ruleId === 'DF020');

@@ -115,15 +115,15 @@ function computeRunCommands(dockerfile: Dockerfile, instruction: DockerInstructi
   const commands: RunCommand[] = [];
   const state = { pipeline: 0 };
   const outer: Outer = { wrappers: [], sudo: undefined };
-  for (const script of scriptsOf(instruction)) {
+  for (const script of scriptsOf(dockerfile, instruction)) {
     collect(dockerfile, script, commands, state, 0, outer);
   }
   return commands;
 }
 
-function scriptsOf(instruction: DockerInstruction): Script[] {
+function scriptsOf(dockerfile: Dockerfile, instruction: DockerInstruction): Script[] {
   const detail = detailOf(instruction);
-  if (instruction.jsonForm) return [execScript(instruction)];
+  if (instruction.jsonForm) return [execScript(dockerfile, instruction)];
 
   const scripts: Script[] = [
     {
@@ -153,8 +153,11 @@ function heredocsAreScripts(commandLine: string): boolean {
   });
 }
 
-/** Builds the exec form as one line of words, each mapped to its JSON string in the source. */
-function execScript(instruction: DockerInstruction): Script {
+/**
+ * Builds the exec form as one line of words, each mapped to its JSON string in the source. A
+ * range inside one word maps to the characters of that word's JSON string, escapes included.
+ */
+function execScript(dockerfile: Dockerfile, instruction: DockerInstruction): Script {
   const spans = detailOf(instruction).jsonSpans;
   const quoted = instruction.args.map((arg) => `'${arg.replaceAll("'", "'\\''")}'`);
   const starts: number[] = [];
@@ -169,9 +172,49 @@ function execScript(instruction: DockerInstruction): Script {
       if (!spans) return argTextToSource(instruction, 0, instruction.argText.length);
       const first = indexAt(starts, from);
       const last = indexAt(starts, Math.max(from, to - 1));
-      return { start: spans[first]!.start, end: spans[last]!.end };
+      const span = spans[first]!;
+      const json = dockerfile.file.text.slice(span.start, span.end);
+      if (first !== last || to <= from || json.includes('\n')) {
+        return { start: span.start, end: spans[last]!.end };
+      }
+      const argAt = quotedToArg(instruction.args[first]!);
+      const jsonAt = jsonStringOffsets(json);
+      const argFrom = argAt[from - starts[first]!]!;
+      const argTo = argAt[to - 1 - starts[first]!]! + 1;
+      return { start: span.start + jsonAt[argFrom]!, end: span.start + jsonAt[argTo]! };
     },
   };
+}
+
+/**
+ * Returns, for each character of a word quoted as `'arg'` with `'\''` for each quote, the index
+ * of the character of `arg` it belongs to. The quotes around the word belong to its ends.
+ */
+function quotedToArg(arg: string): number[] {
+  const indexes: number[] = [0];
+  for (let index = 0; index < arg.length; index++) {
+    if (arg[index] === "'") indexes.push(index, index, index, index);
+    else indexes.push(index);
+  }
+  indexes.push(Math.max(arg.length - 1, 0));
+  return indexes;
+}
+
+/**
+ * Returns, for each character of a JSON string's value and for its end, the offset of that
+ * character in the string's source text `"..."`, so `\"` and `\u0041` map to their start.
+ */
+function jsonStringOffsets(json: string): number[] {
+  const offsets: number[] = [];
+  let index = 1;
+  while (index < json.length - 1) {
+    offsets.push(index);
+    if (json[index] !== '\\') index += 1;
+    else if (json[index + 1] === 'u') index += 6;
+    else index += 2;
+  }
+  offsets.push(Math.min(index, json.length - 1));
+  return offsets;
 }
 
 function indexAt(starts: number[], offset: number): number {

@@ -40,17 +40,14 @@ export const runWithSudoRule = defineRule({
       for (const instruction of dockerfile.instructions) {
         // The commands of one `sudo sh -c '...'` script share its target, and one report covers them.
         const reported = new Set<SudoTarget | undefined>();
-        const commands = runCommands(dockerfile, instruction);
-        for (const command of commands) {
+        for (const command of runCommands(dockerfile, instruction)) {
           if (!command.wrappers.includes('sudo') || reported.has(command.sudo)) continue;
           reported.add(command.sudo);
-          // An exec form maps each command to its whole JSON string, so a script of several
-          // commands names each one by its words.
-          const text = !instruction.jsonForm
-            ? commandText(dockerfile, command)
-            : commands.length > 1
-              ? [...command.wrappers, command.name, ...command.args].join(' ')
-              : instruction.args.join(' ');
+          // A command of an exec form's `sh -c` script maps into its JSON string, but an exec
+          // form run directly spans its JSON strings, so it is named by its arguments.
+          const source = commandText(dockerfile, command);
+          const text =
+            instruction.jsonForm && source.startsWith('"') ? instruction.args.join(' ') : source;
           report({
             message: `\`${text}\` runs through \`sudo\`; ${advice(command.sudo)}`,
             location: command.location,

@@ -1,13 +1,13 @@
 import { posix } from 'node:path';
 import type { Location } from '../../../finding/finding.js';
 import { readSource } from '../../discovery/read.js';
+import { resolveContainerPath } from '../../model/container-files.js';
 import type {
   ComposeService,
   ConfEntry,
   DeploymentModel,
   KeyValueConf,
 } from '../../model/types.js';
-import { resolveContainerPath } from '../../model/container-files.js';
 import { parseRedisAclFile } from '../../parsers/conf.js';
 import { findConfFor, servicesOf } from '../postgresql/helpers.js';
 import { type CommandOption, readServerCommand } from './command.js';
