@@ -124,6 +124,14 @@ describe('DF020 advice names the user that sudo switches to', () => {
     expect(finding!.location).toMatchObject({ startLine: 2, startColumn: 33, endColumn: 49 });
   });
 
+  it('counts JSON escapes when pointing into the string', () => {
+    const line = 'RUN ["sh", "-c", "echo \\u0041\\\\ && sudo make"]';
+    const root = makeRepo({ Dockerfile: `FROM debian:12\n${line}\n` });
+    const [finding] = auditPath(root).findings.filter((f) => f.ruleId === 'DF020');
+    const { startColumn, endColumn } = finding!.location!;
+    expect(line.slice(startColumn - 1, endColumn - 1)).toBe('sudo make');
+  });
+
   it('shows the whole exec form, options included', () => {
     const root = makeRepo({ Dockerfile: 'FROM debian:12\nRUN ["sudo", "-u", "app", "id"]\n' });
     const [finding] = auditPath(root).findings.filter((f) => f.ruleId === 'DF020');
