@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/server/auth/secrets.js';
+import { LAST_USED_PRECISION_MS } from '../../src/server/plugins/auth.js';
 import {
   addUser,
   backendKinds,
@@ -208,6 +209,35 @@ describe.each(backendKinds())('sessions and tokens on %s', (kind) => {
     const after = await call(server, token, 'GET', url);
     expect(after.statusCode).toBe(401);
     expect(after.json().code).toBe('invalid-token');
+  });
+
+  it('writes token last use once a minute', async () => {
+    const created = await call(server, admin, 'POST', '/api/v1/tokens', {
+      name: 'burst',
+      projectIds: [projectId],
+      actions: ['projects:read'],
+      expiresInDays: 1,
+    });
+    const id = created.json().token.id as string;
+    const token = { token: created.json().secret as string };
+    const lastUsed = async () => {
+      const { rows } = await server.db.query<{ last_used_at: Date | string }>(
+        'SELECT last_used_at FROM api_tokens WHERE id = $1',
+        [id],
+      );
+      return new Date(rows[0]!.last_used_at).getTime();
+    };
+    const first = clock.getTime();
+    await call(server, token, 'GET', `/api/v1/projects/${projectId}`);
+    expect(await lastUsed()).toBe(first);
+
+    clock = new Date(first + 30_000);
+    await call(server, token, 'GET', `/api/v1/projects/${projectId}`);
+    expect(await lastUsed()).toBe(first);
+
+    clock = new Date(first + LAST_USED_PRECISION_MS);
+    await call(server, token, 'GET', `/api/v1/projects/${projectId}`);
+    expect(await lastUsed()).toBe(first + LAST_USED_PRECISION_MS);
   });
 
   it('limits a token to its actions', async () => {
