@@ -13,7 +13,7 @@ import { findUserById } from '../services/users.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** How stale a token's `lastUsedAt` may be: it is written at most once per this interval. */
+/** Interval at which a token's `lastUsedAt` is written, so it may be this much behind. */
 export const LAST_USED_PRECISION_MS = 60_000;
 
 function eventBase(request: FastifyRequest): Pick<SecurityEvent, 'ip' | 'requestId'> {
@@ -50,8 +50,8 @@ async function authenticateToken(
     throw new ApiError('invalid-token');
   }
   const { token, owner } = found;
-  // A token used by a CI job in a burst of requests is written once a minute, not on each one;
-  // every use is still recorded as a security event below.
+  // A CI job may use one token for a burst of requests, so its row is updated once a minute.
+  // Every use is still recorded as a security event below.
   const lastUsed = token.lastUsedAt?.getTime();
   if (lastUsed === undefined || now.getTime() - lastUsed >= LAST_USED_PRECISION_MS) {
     await markTokenUsed(context.db, token.id, now);
