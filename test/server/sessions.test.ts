@@ -240,6 +240,25 @@ describe.each(backendKinds())('sessions and tokens on %s', (kind) => {
     expect(await lastUsed()).toBe(first + LAST_USED_PRECISION_MS);
   });
 
+  it('pages security events newest first', async () => {
+    for (let attempt = 0; attempt < 12; attempt++) {
+      await call(server, { token: `ipt_unknown${attempt}` }, 'GET', '/api/v1/projects');
+    }
+    const ids: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `&cursor=${cursor}` : '';
+      const page = await call(server, admin, 'GET', `/api/v1/security-events?limit=5${query}`);
+      expect(page.statusCode).toBe(200);
+      ids.push(...page.json().items.map((event: { id: string }) => Number(event.id)));
+      cursor = page.json().nextCursor;
+    } while (cursor);
+    expect(ids.length).toBeGreaterThan(12);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(Math.min(...ids)).toBe(1);
+  });
+
   it('limits a token to its actions', async () => {
     const created = await call(server, admin, 'POST', '/api/v1/tokens', {
       name: 'read-only',

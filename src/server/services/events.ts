@@ -88,7 +88,7 @@ export async function listSecurityEvents(
     `SELECT id::text, occurred_at, type, outcome, user_id, token_id, subject, ip, request_id, details
        FROM security_events
       WHERE ($1::text IS NULL OR type = $1) AND ($2::bigint IS NULL OR id < $2)
-      ORDER BY id DESC LIMIT $3`,
+      ORDER BY security_events.id DESC LIMIT $3`,
     [filter.type ?? null, filter.before ?? null, filter.limit],
   );
   return rows.map((row) => ({
