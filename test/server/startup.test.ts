@@ -102,7 +102,11 @@ describe('embedded database folder lock', () => {
     writeFileSync(join(dataDir, LOCK_FILE), JSON.stringify(stale));
     const db = await openPglite(dataDir, 'infraprime db status');
     const owner = JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8'));
-    expect(owner).toEqual({ pid: process.pid, command: 'infraprime db status', host: hostname() });
+    expect(owner).toMatchObject({
+      pid: process.pid,
+      command: 'infraprime db status',
+      host: hostname(),
+    });
     await db.close();
     expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
   });
@@ -132,9 +136,83 @@ describe('embedded database folder lock', () => {
     utimesSync(join(dataDir, LOCK_FILE), past, past);
     const release = lockDataFolder(dataDir, 'infraprime serve');
     const owner = JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8'));
-    expect(owner).toEqual({ pid: process.pid, command: 'infraprime serve', host: hostname() });
+    expect(owner).toMatchObject({
+      pid: process.pid,
+      command: 'infraprime serve',
+      host: hostname(),
+    });
     release();
     expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
+  });
+
+  it.skipIf(process.getuid?.() !== 0 || spawnSync('unshare', ['--version']).status !== 0)(
+    'rejects a process in a new PID namespace',
+    async () => {
+      const module = join(import.meta.dirname, '..', '..', 'dist', 'server', 'db', 'data-lock.js');
+      const script = [
+        `const { lockDataFolder } = await import(${JSON.stringify(module)});`,
+        'try {',
+        "  lockDataFolder(process.argv[1], 'intruder');",
+        "  console.log('held');",
+        '} catch (error) {',
+        '  console.log(error.message);',
+        '}',
+      ].join('\n');
+      const release = lockDataFolder(dataDir, 'infraprime serve');
+      try {
+        const result = spawnSync(
+          'unshare',
+          [
+            '--pid',
+            '--fork',
+            '--mount-proc',
+            process.execPath,
+            '--input-type=module',
+            '-e',
+            script,
+            dataDir,
+          ],
+          { encoding: 'utf8' },
+        );
+        expect(result.stdout.trim()).toBe(
+          `the data folder ${dataDir} is in use by infraprime serve (pid ${process.pid} in another container)`,
+        );
+      } finally {
+        release();
+      }
+    },
+  );
+
+  it('keeps a lock from another PID namespace', () => {
+    const other = {
+      pid: 1,
+      command: 'infraprime serve',
+      host: hostname(),
+      pidNamespace: 'pid:[1]',
+    };
+    writeFileSync(join(dataDir, LOCK_FILE), JSON.stringify(other));
+    expect(() => lockDataFolder(dataDir, 'infraprime db status')).toThrow(
+      '(pid 1 in another container)',
+    );
+    const past = new Date(Date.now() - ABANDONED_AFTER_MS - 5_000);
+    utimesSync(join(dataDir, LOCK_FILE), past, past);
+    const release = lockDataFolder(dataDir, 'infraprime db status');
+    release();
+    expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
+  });
+
+  it.each([
+    ['a pid below 1', { pid: -1, command: 'x' }, undefined],
+    ['a renewal far ahead', { pid: 7, command: 'x', host: 'api-container-2' }, 2 * 3_600_000],
+  ])('takes over a lock with %s', (_case, lock, ahead) => {
+    writeFileSync(join(dataDir, LOCK_FILE), JSON.stringify(lock));
+    if (ahead !== undefined) {
+      const future = new Date(Date.now() + ahead);
+      utimesSync(join(dataDir, LOCK_FILE), future, future);
+    }
+    const release = lockDataFolder(dataDir, 'infraprime db status');
+    expect(JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
+    release();
   });
 
   it('no kill advice for unknown holder', () => {

@@ -1,4 +1,13 @@
-import { linkSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  linkSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseStartupError } from './database.js';
@@ -14,6 +23,11 @@ interface LockOwner {
   command: string;
   /** Host name of the holder. Containers that share a data volume have different ones. */
   host?: string;
+  /**
+   * The holder's PID namespace on Linux, such as `pid:[4026531836]`. Its pid names another
+   * process, or none, outside that namespace.
+   */
+  pidNamespace?: string;
   /** When the holder last renewed the lock file, in milliseconds since the epoch. */
   renewedAt?: number;
 }
@@ -21,8 +35,19 @@ interface LockOwner {
 /** How often a holder renews its lock file's modification time. */
 const RENEW_EVERY_MS = 10_000;
 
-/** Age after which the lock of a holder on another host counts as abandoned. */
+/** Age after which the lock of a holder on another host or in another PID namespace is abandoned. */
 export const ABANDONED_AFTER_MS = 60_000;
+
+/** This process's PID namespace on Linux, or undefined where /proc does not show it. */
+function ownPidNamespace(): string | undefined {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
+}
+
+const PID_NAMESPACE = ownPidNamespace();
 
 /** A data folder locked by another live process, with help on how to free it. */
 export class DataFolderLockedError extends DatabaseStartupError {
@@ -30,15 +55,16 @@ export class DataFolderLockedError extends DatabaseStartupError {
 
   constructor(dataDir: string, owner: LockOwner) {
     const elsewhere = owner.host !== undefined && owner.host !== hostname();
-    const where = elsewhere ? ` on ${owner.host}` : '';
+    const otherNamespace = owner.pidNamespace !== undefined && owner.pidNamespace !== PID_NAMESPACE;
+    const where = elsewhere ? ` on ${owner.host}` : otherNamespace ? ' in another container' : '';
     super(`the data folder ${dataDir} is in use by ${owner.command} (pid ${owner.pid}${where})`);
     this.name = 'DataFolderLockedError';
     const reason = 'because the embedded database allows one process per data folder';
     if (owner.pid === 0) {
       this.help = `wait until the other process has finished and run this command again, ${reason}`;
-    } else if (elsewhere) {
+    } else if (elsewhere || otherNamespace) {
       this.help =
-        `stop ${owner.command} on ${owner.host} first, or wait a minute: a lock its holder no ` +
+        `stop ${owner.command}${where} first, or wait a minute: a lock its holder no ` +
         `longer renews is taken over after ${ABANDONED_AFTER_MS / 1000} s, ${reason}`;
     } else {
       this.help =
@@ -49,12 +75,17 @@ export class DataFolderLockedError extends DatabaseStartupError {
 }
 
 /**
- * True when the holder may still run. A holder on another host, such as another container that
- * shares the data volume, cannot be checked, so it counts as running while it renews the lock.
+ * True when the holder may still run. A holder on another host or in another PID namespace,
+ * such as another container that shares the data volume, cannot be checked by its pid, so it
+ * counts as running while it renews the lock. A renewal time far in the future, from a skewed
+ * clock, does not keep the lock.
  */
 function isAlive(owner: LockOwner): boolean {
-  if (owner.host !== undefined && owner.host !== hostname()) {
-    return Date.now() - (owner.renewedAt ?? 0) < ABANDONED_AFTER_MS;
+  const elsewhere =
+    (owner.host !== undefined && owner.host !== hostname()) ||
+    (owner.pidNamespace !== undefined && owner.pidNamespace !== PID_NAMESPACE);
+  if (elsewhere) {
+    return Math.abs(Date.now() - (owner.renewedAt ?? 0)) < ABANDONED_AFTER_MS;
   }
   if (owner.pid === process.pid) return false;
   try {
@@ -66,14 +97,26 @@ function isAlive(owner: LockOwner): boolean {
   }
 }
 
+/** True when the lock names this process: its pid, host and PID namespace. */
+function isOwn(owner: LockOwner | null): boolean {
+  return (
+    owner !== null &&
+    owner.pid === process.pid &&
+    (owner.host ?? hostname()) === hostname() &&
+    (owner.pidNamespace ?? PID_NAMESPACE) === PID_NAMESPACE
+  );
+}
+
 function readOwner(path: string): LockOwner | null {
   try {
     const owner = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockOwner>;
-    if (!Number.isInteger(owner.pid)) return null;
+    // A pid below 1 names no single process, so such a file counts as damaged.
+    if (!Number.isInteger(owner.pid) || (owner.pid as number) < 1) return null;
     return {
       pid: owner.pid as number,
       command: String(owner.command ?? 'another process'),
       ...(typeof owner.host === 'string' ? { host: owner.host } : {}),
+      ...(typeof owner.pidNamespace === 'string' ? { pidNamespace: owner.pidNamespace } : {}),
       renewedAt: statSync(path).mtimeMs,
     };
   } catch (error) {
@@ -87,7 +130,8 @@ function readOwner(path: string): LockOwner | null {
 function tryCreate(path: string, content: string): boolean {
   // The contents go to a private file first and are then linked into place, because link(2)
   // fails when the target exists, so no process ever reads a half-written lock.
-  const staging = `${path}.${process.pid}`;
+  // Processes in different PID namespaces can share a pid, so the name also has random bytes.
+  const staging = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
   writeFileSync(staging, content, { flag: 'w', mode: 0o600 });
   try {
     linkSync(staging, path);
@@ -107,7 +151,13 @@ function tryCreate(path: string, content: string): boolean {
  */
 export function lockDataFolder(dataDir: string, command: string): () => void {
   const path = join(dataDir, LOCK_FILE);
-  const content = `${JSON.stringify({ pid: process.pid, command, host: hostname() })}\n`;
+  const owner = {
+    pid: process.pid,
+    command,
+    host: hostname(),
+    ...(PID_NAMESPACE !== undefined ? { pidNamespace: PID_NAMESPACE } : {}),
+  };
+  const content = `${JSON.stringify(owner)}\n`;
   // NOTE: a pid of a dead holder that the system has given to an unrelated process keeps the
   // lock until the file is deleted, and the error then names a command that no longer runs.
   if (tryCreate(path, content)) return holdLock(path);
@@ -159,11 +209,17 @@ function removeFile(path: string): void {
  */
 function holdLock(path: string): () => void {
   const timer = setInterval(() => {
+    // A lock file that is gone or now names another process is not renewed, so this process
+    // never keeps someone else's lock alive.
+    if (!isOwn(readOwner(path))) {
+      clearInterval(timer);
+      return;
+    }
     const now = new Date();
     try {
       utimesSync(path, now, now);
     } catch {
-      // A lock file that is gone is not renewed; the release below then has nothing to remove.
+      clearInterval(timer);
     }
   }, RENEW_EVERY_MS);
   timer.unref();
@@ -175,6 +231,5 @@ function holdLock(path: string): () => void {
 
 /** Removes the lock file if this process still holds it. */
 function releaseLock(path: string): void {
-  const owner = readOwner(path);
-  if (owner?.pid === process.pid && (owner.host ?? hostname()) === hostname()) removeFile(path);
+  if (isOwn(readOwner(path))) removeFile(path);
 }
