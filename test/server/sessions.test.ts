@@ -238,6 +238,12 @@ describe.each(backendKinds())('sessions and tokens on %s', (kind) => {
     clock = new Date(first + LAST_USED_PRECISION_MS);
     await call(server, token, 'GET', `/api/v1/projects/${projectId}`);
     expect(await lastUsed()).toBe(first + LAST_USED_PRECISION_MS);
+
+    // A clock set back by an hour writes the earlier time.
+    clock = new Date(first - 3_600_000);
+    await call(server, token, 'GET', `/api/v1/projects/${projectId}`);
+    expect(await lastUsed()).toBe(first - 3_600_000);
+    clock = new Date(first + LAST_USED_PRECISION_MS);
   });
 
   it('pages security events newest first', async () => {

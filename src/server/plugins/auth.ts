@@ -13,7 +13,7 @@ import { findUserById } from '../services/users.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Interval at which a token's `lastUsedAt` is written, so it may be this much behind. */
+/** Time within which a token's repeated uses leave `lastUsedAt` as it is, so it may lag this much. */
 export const LAST_USED_PRECISION_MS = 60_000;
 
 function eventBase(request: FastifyRequest): Pick<SecurityEvent, 'ip' | 'requestId'> {
@@ -52,8 +52,9 @@ async function authenticateToken(
   const { token, owner } = found;
   // A CI job may use one token for a burst of requests, so its row is updated once a minute.
   // Every use is still recorded as a security event below.
+  // A stored time ahead of the clock, after the clock was set back, is replaced too.
   const lastUsed = token.lastUsedAt?.getTime();
-  if (lastUsed === undefined || now.getTime() - lastUsed >= LAST_USED_PRECISION_MS) {
+  if (lastUsed === undefined || Math.abs(now.getTime() - lastUsed) >= LAST_USED_PRECISION_MS) {
     await markTokenUsed(context.db, token.id, now);
   }
   await recordSecurityEvent(context, {
