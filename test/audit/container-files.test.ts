@@ -233,6 +233,30 @@ describe('files a Dockerfile copies into a proxy image', () => {
     ).toEqual(['nginx.conf', 'conf.d/site.conf']);
   });
 
+  it.each([
+    ['a glob that matches a folder', 'COPY conf* /etc/nginx/conf.d/'],
+    ['a glob that matches one file', 'COPY conf.d/site.con[f] /etc/nginx/conf.d/site.conf'],
+  ])('follows %s', (_case, copy) => {
+    expect(
+      nginxFilesOf(`FROM nginx:1.27\nCOPY nginx.conf /etc/nginx/nginx.conf\n${copy}\n`),
+    ).toEqual(['nginx.conf', 'conf.d/site.conf']);
+  });
+
+  it('reads glob characters in the context name literally', () => {
+    const root = makeRepo({
+      'compose.yaml': 'services:\n  web:\n    build: "./proxy (v2)"\n',
+      'proxy (v2)/Dockerfile':
+        'FROM nginx:1.27\nCOPY nginx.conf /etc/nginx/nginx.conf\nCOPY conf.d/*.conf /etc/nginx/conf.d/\n',
+      'proxy (v2)/nginx.conf': NGINX,
+      'proxy (v2)/conf.d/site.conf': 'server {\n  listen 8080;\n}\n',
+    });
+    const service = buildModel(root).model.compose[0]!.services[0]!;
+    expect(service.nginx?.files.map((file) => file.path)).toEqual([
+      'proxy (v2)/nginx.conf',
+      'proxy (v2)/conf.d/site.conf',
+    ]);
+  });
+
   it('copies into WORKDIR for target .', () => {
     expect(
       nginxFilesOf(

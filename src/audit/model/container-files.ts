@@ -8,6 +8,8 @@ export interface RepoIndex {
   files: readonly string[];
   isFolder(repoPath: string): boolean;
   glob(pattern: string): string[];
+  /** Folders that hold walked files and match `pattern`. */
+  globFolders(pattern: string): string[];
 }
 
 /**
@@ -41,6 +43,10 @@ export function createRepoIndex(files: readonly string[], root?: string): RepoIn
       if (!picomatch.scan(pattern).isGlob) return files.includes(pattern) ? [pattern] : [];
       const matches = picomatch(pattern, { dot: true });
       return files.filter((file) => matches(file));
+    },
+    globFolders: (pattern) => {
+      const matches = picomatch(pattern.replace(/\/+$/, ''), { dot: true });
+      return [...folders].filter((folder) => matches(folder)).sort();
     },
   };
 }
@@ -85,32 +91,25 @@ function copiedFiles(service: ComposeService, repo: RepoIndex): ContainerFile[] 
     const sources = instruction.args.slice(0, -1);
     const written = instruction.args[instruction.args.length - 1]!;
     const target = posix.resolve(workdir, written);
-    // `.` and `..` name folders, and a glob may match several files.
+    const copied = sources
+      .filter((source) => !/^[a-z]+:\/\//i.test(source))
+      .flatMap((source) => sourceMatches(source, context, repo));
+    // `.` and `..` name folders, and several sources or glob matches need a folder target.
     const targetIsFolder =
-      written.endsWith('/') ||
-      /(^|\/)\.\.?$/.test(written) ||
-      sources.length > 1 ||
-      sources.some((source) => picomatch.scan(source).isGlob);
-    for (const source of sources) {
-      if (/^[a-z]+:\/\//i.test(source)) continue;
-      const sourcePath = posix.normalize(posix.join(context || '.', source)).replace(/^\.\/?/, '');
-      // A glob copies each file it matches into the target folder.
-      const matches = picomatch.scan(source).isGlob ? repo.glob(sourcePath) : [sourcePath];
-      for (const repoPath of matches) {
-        const sourceIsFolder = repo.isFolder(repoPath) || source === '.' || source.endsWith('/');
-        if (sourceIsFolder) {
-          result.push({
-            containerPath: withSlash(target),
-            repoPath: repoPath === '' ? '' : withSlash(repoPath),
-            mounted: false,
-            location: instruction.location,
-          });
-        } else {
-          const containerPath = targetIsFolder
-            ? posix.join(target, posix.basename(repoPath))
-            : target;
-          result.push({ containerPath, repoPath, mounted: false, location: instruction.location });
-        }
+      written.endsWith('/') || /(^|\/)\.\.?$/.test(written) || copied.length > 1;
+    for (const { repoPath, folder } of copied) {
+      if (folder) {
+        result.push({
+          containerPath: withSlash(target),
+          repoPath: repoPath === '' ? '' : withSlash(repoPath),
+          mounted: false,
+          location: instruction.location,
+        });
+      } else {
+        const containerPath = targetIsFolder
+          ? posix.join(target, posix.basename(repoPath))
+          : target;
+        result.push({ containerPath, repoPath, mounted: false, location: instruction.location });
       }
     }
   }
@@ -184,6 +183,30 @@ function repoPathThrough(entry: ContainerFile, containerPath: string): string | 
       : undefined;
   }
   return entry.containerPath === containerPath ? entry.repoPath : undefined;
+}
+
+/**
+ * Returns the repository files and folders a `COPY` source names in the build context. A glob
+ * matches files and folders, and a folder's contents are copied. Glob characters in the
+ * context's own name are taken literally.
+ */
+function sourceMatches(
+  source: string,
+  context: string,
+  repo: RepoIndex,
+): Array<{ repoPath: string; folder: boolean }> {
+  const base =
+    context === '' || context === '.' ? '' : `${context.replace(/[*?[\]{}()!+@]/g, '\\$&')}/`;
+  const sourcePath = posix.normalize(posix.join(context || '.', source)).replace(/^\.\/?/, '');
+  if (!picomatch.scan(source).isGlob) {
+    const folder = repo.isFolder(sourcePath) || source === '.' || source.endsWith('/');
+    return [{ repoPath: sourcePath, folder }];
+  }
+  const pattern = posix.normalize(base + source.replace(/^\.?\//, ''));
+  return [
+    ...repo.globFolders(pattern).map((repoPath) => ({ repoPath, folder: true })),
+    ...repo.glob(pattern).map((repoPath) => ({ repoPath, folder: false })),
+  ];
 }
 
 function withSlash(path: string): string {
