@@ -8,7 +8,7 @@ export interface RepoIndex {
   files: readonly string[];
   isFolder(repoPath: string): boolean;
   glob(pattern: string): string[];
-  /** Folders that hold walked files and match `pattern`. */
+  /** Folders that contain walked files and match `pattern`. */
   globFolders(pattern: string): string[];
 }
 
