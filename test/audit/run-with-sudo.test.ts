@@ -124,6 +124,15 @@ describe('DF020 advice names the user that sudo switches to', () => {
     expect(finding!.location).toMatchObject({ startLine: 2, startColumn: 33, endColumn: 49 });
   });
 
+  it('points across a line continuation in the string', () => {
+    const root = makeRepo({
+      Dockerfile: 'FROM debian:12\nRUN ["sh", "-c", "echo x && \\\n    sudo make"]\n',
+    });
+    const [finding] = auditPath(root).findings.filter((f) => f.ruleId === 'DF020');
+    expect(finding!.evidence).toBe('sudo make');
+    expect(finding!.location).toMatchObject({ startLine: 3, startColumn: 5, endColumn: 14 });
+  });
+
   it('counts JSON escapes when pointing into the string', () => {
     const line = 'RUN ["sh", "-c", "echo \\u0041\\\\ && sudo make"]';
     const root = makeRepo({ Dockerfile: `FROM debian:12\n${line}\n` });

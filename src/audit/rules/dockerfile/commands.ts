@@ -115,15 +115,15 @@ function computeRunCommands(dockerfile: Dockerfile, instruction: DockerInstructi
   const commands: RunCommand[] = [];
   const state = { pipeline: 0 };
   const outer: Outer = { wrappers: [], sudo: undefined };
-  for (const script of scriptsOf(dockerfile, instruction)) {
+  for (const script of scriptsOf(instruction)) {
     collect(dockerfile, script, commands, state, 0, outer);
   }
   return commands;
 }
 
-function scriptsOf(dockerfile: Dockerfile, instruction: DockerInstruction): Script[] {
+function scriptsOf(instruction: DockerInstruction): Script[] {
   const detail = detailOf(instruction);
-  if (instruction.jsonForm) return [execScript(dockerfile, instruction)];
+  if (instruction.jsonForm) return [execScript(instruction)];
 
   const scripts: Script[] = [
     {
@@ -157,7 +157,7 @@ function heredocsAreScripts(commandLine: string): boolean {
  * Builds the exec form as one line of words, each mapped to its JSON string in the source. A
  * range inside one word maps to the characters of that word's JSON string, escapes included.
  */
-function execScript(dockerfile: Dockerfile, instruction: DockerInstruction): Script {
+function execScript(instruction: DockerInstruction): Script {
   const spans = detailOf(instruction).jsonSpans;
   const quoted = instruction.args.map((arg) => `'${arg.replaceAll("'", "'\\''")}'`);
   const starts: number[] = [];
@@ -166,24 +166,43 @@ function execScript(dockerfile: Dockerfile, instruction: DockerInstruction): Scr
     starts.push(text.length);
     text += `${word} `;
   }
+  // The JSON strings in the joined argument text, which the offset map ties to the source
+  // across line continuations.
+  const literals = jsonLiterals(instruction.argText);
   return {
     text,
     toSource: (from, to) => {
       if (!spans) return argTextToSource(instruction, 0, instruction.argText.length);
       const first = indexAt(starts, from);
       const last = indexAt(starts, Math.max(from, to - 1));
-      const span = spans[first]!;
-      const json = dockerfile.file.text.slice(span.start, span.end);
-      if (first !== last || to <= from || json.includes('\n')) {
-        return { start: span.start, end: spans[last]!.end };
+      const literal = literals[first];
+      if (first !== last || to <= from || literals.length !== spans.length || !literal) {
+        return { start: spans[first]!.start, end: spans[last]!.end };
       }
       const argAt = quotedToArg(instruction.args[first]!);
-      const jsonAt = jsonStringOffsets(json);
+      const jsonAt = jsonStringOffsets(instruction.argText.slice(literal.start, literal.end));
       const argFrom = argAt[from - starts[first]!]!;
       const argTo = argAt[to - 1 - starts[first]!]! + 1;
-      return { start: span.start + jsonAt[argFrom]!, end: span.start + jsonAt[argTo]! };
+      return argTextToSource(
+        instruction,
+        literal.start + jsonAt[argFrom]!,
+        literal.start + jsonAt[argTo]!,
+      );
     },
   };
+}
+
+/** Returns the spans of the JSON strings in an exec form's argument text, quotes included. */
+function jsonLiterals(text: string): Array<{ start: number; end: number }> {
+  const literals: Array<{ start: number; end: number }> = [];
+  let index = text.indexOf('"');
+  while (index !== -1) {
+    let end = index + 1;
+    while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+    literals.push({ start: index, end: Math.min(end + 1, text.length) });
+    index = text.indexOf('"', end + 1);
+  }
+  return literals;
 }
 
 /**
