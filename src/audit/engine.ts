@@ -10,7 +10,6 @@ import {
   type Severity,
 } from '../finding/finding.js';
 import { type Acceptance, type AuditConfig, EMPTY_CONFIG } from './config.js';
-import { readSource } from './discovery/read.js';
 import { type BuildResult, buildModel, type Discovery, ignoreMatcher } from './model/build.js';
 import type { DeploymentModel, FileKind, ParseIssue } from './model/types.js';
 import { parseDockerfile } from './parsers/dockerfile.js';
@@ -97,7 +96,6 @@ export function auditPath(root: string, options: AuditOptions = {}): AuditResult
     findings,
   );
   const inputErrors = built.inputIssues.length + built.parseIssues.length;
-  addFilesReadByRules(findings, built.model);
 
   // A compose file may build or mount a file under an ignored path, which is then read for the
   // model, but the user asked for no findings there.
@@ -215,19 +213,6 @@ function addUnlistedAclFiles(built: BuildResult): void {
     built.model.files.set(acl.file.path, acl.file);
     built.kinds.set(acl.file.path, 'redis-acl');
     built.parseIssues.push(...acl.issues);
-  }
-}
-
-/**
- * Adds the files that findings point to but the model has not read, which a rule may read on its
- * own, so those findings get code frames and inline suppressions.
- */
-function addFilesReadByRules(findings: readonly Finding[], model: DeploymentModel): void {
-  for (const finding of findings) {
-    const path = finding.location?.path;
-    if (path === undefined || model.files.has(path)) continue;
-    const file = readSource(model.root, path).file;
-    if (file) model.files.set(path, file);
   }
 }
 

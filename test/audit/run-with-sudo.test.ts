@@ -2,11 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { auditPath } from '../../src/audit/engine.js';
 import { makeRepo } from '../cli/run-cli.js';
 
+/** Audits a Dockerfile and returns its DF020 findings. */
+function sudoFindings(dockerfile: string) {
+  return auditPath(makeRepo({ Dockerfile: dockerfile })).findings.filter(
+    (finding) => finding.ruleId === 'DF020',
+  );
+}
+
 function sudoAdvice(run: string): string[] {
-  const root = makeRepo({ Dockerfile: `FROM debian:12\nUSER app\n${run}\n` });
-  return auditPath(root)
-    .findings.filter((finding) => finding.ruleId === 'DF020')
-    .map((finding) => finding.message.replace(/^.*; /, ''));
+  return sudoFindings(`FROM debian:12\nUSER app\n${run}\n`).map((finding) =>
+    finding.message.replace(/^.*; /, ''),
+  );
 }
 
 describe('DF020 advice names the user that sudo switches to', () => {
@@ -68,10 +74,7 @@ describe('DF020 advice names the user that sudo switches to', () => {
   );
 
   it('reads double-quoted substitution once', () => {
-    const root = makeRepo({
-      Dockerfile: 'FROM debian:12\nUSER app\nRUN sh -c "echo \\"hi\\" $(sudo id)"\n',
-    });
-    const found = auditPath(root).findings.filter((finding) => finding.ruleId === 'DF020');
+    const found = sudoFindings('FROM debian:12\nUSER app\nRUN sh -c "echo \\"hi\\" $(sudo id)"\n');
     expect(found.map((finding) => finding.evidence)).toEqual(['sudo id']);
     expect(found[0]!.location).toMatchObject({ startLine: 3, startColumn: 26, endColumn: 33 });
   });
@@ -80,9 +83,9 @@ describe('DF020 advice names the user that sudo switches to', () => {
     const root = makeRepo({
       Dockerfile: 'FROM debian:12\nRUN sudo sh -c "echo \\"x\\" $(apt-get install -y curl)"\n',
     });
-    const rules = auditPath(root).findings.map((finding) => finding.ruleId);
-    expect(rules.filter((rule) => rule === 'DF007')).toHaveLength(1);
-    const sudo = auditPath(root).findings.filter((finding) => finding.ruleId === 'DF020');
+    const findings = auditPath(root).findings;
+    expect(findings.filter((finding) => finding.ruleId === 'DF007')).toHaveLength(1);
+    const sudo = findings.filter((finding) => finding.ruleId === 'DF020');
     expect(sudo.map((finding) => finding.evidence)).toEqual([
       'echo \\"x\\" $(apt-get install -y curl)',
     ]);
@@ -97,8 +100,7 @@ describe('DF020 advice names the user that sudo switches to', () => {
   });
 
   it('substitution drops command wrappers', () => {
-    const root = makeRepo({ Dockerfile: 'FROM debian:12\nUSER app\nRUN sudo echo $(make)\n' });
-    const found = auditPath(root).findings.filter((finding) => finding.ruleId === 'DF020');
+    const found = sudoFindings('FROM debian:12\nUSER app\nRUN sudo echo $(make)\n');
     expect(found.map((finding) => finding.evidence)).toEqual(['sudo echo $(make)']);
   });
 
@@ -107,43 +109,36 @@ describe('DF020 advice names the user that sudo switches to', () => {
   });
 
   it('names each exec-form sudo command', () => {
-    const root = makeRepo({
-      Dockerfile: 'FROM debian:12\nRUN ["sh", "-c", "sudo id; sudo whoami"]\n',
-    });
-    const found = auditPath(root).findings.filter((f) => f.ruleId === 'DF020');
+    const found = sudoFindings('FROM debian:12\nRUN ["sh", "-c", "sudo id; sudo whoami"]\n');
     expect(found.map((finding) => finding.evidence).sort()).toEqual(['sudo id', 'sudo whoami']);
     expect(new Set(found.map((finding) => finding.fingerprint)).size).toBe(2);
   });
 
   it('points into the JSON string of an exec-form script', () => {
-    const root = makeRepo({
-      Dockerfile: 'FROM debian:12\nRUN ["sh", "-c", "echo \\"x\\" && sudo -u www make"]\n',
-    });
-    const [finding] = auditPath(root).findings.filter((f) => f.ruleId === 'DF020');
+    const [finding] = sudoFindings(
+      'FROM debian:12\nRUN ["sh", "-c", "echo \\"x\\" && sudo -u www make"]\n',
+    );
     expect(finding!.evidence).toBe('sudo -u www make');
     expect(finding!.location).toMatchObject({ startLine: 2, startColumn: 33, endColumn: 49 });
   });
 
   it('points across a line continuation in the string', () => {
-    const root = makeRepo({
-      Dockerfile: 'FROM debian:12\nRUN ["sh", "-c", "echo x && \\\n    sudo make"]\n',
-    });
-    const [finding] = auditPath(root).findings.filter((f) => f.ruleId === 'DF020');
+    const [finding] = sudoFindings(
+      'FROM debian:12\nRUN ["sh", "-c", "echo x && \\\n    sudo make"]\n',
+    );
     expect(finding!.evidence).toBe('sudo make');
     expect(finding!.location).toMatchObject({ startLine: 3, startColumn: 5, endColumn: 14 });
   });
 
   it('counts JSON escapes when pointing into the string', () => {
     const line = 'RUN ["sh", "-c", "echo \\u0041\\\\ && sudo make"]';
-    const root = makeRepo({ Dockerfile: `FROM debian:12\n${line}\n` });
-    const [finding] = auditPath(root).findings.filter((f) => f.ruleId === 'DF020');
+    const [finding] = sudoFindings(`FROM debian:12\n${line}\n`);
     const { startColumn, endColumn } = finding!.location!;
     expect(line.slice(startColumn - 1, endColumn - 1)).toBe('sudo make');
   });
 
   it('shows the whole exec form, options included', () => {
-    const root = makeRepo({ Dockerfile: 'FROM debian:12\nRUN ["sudo", "-u", "app", "id"]\n' });
-    const [finding] = auditPath(root).findings.filter((f) => f.ruleId === 'DF020');
+    const [finding] = sudoFindings('FROM debian:12\nRUN ["sudo", "-u", "app", "id"]\n');
     expect(finding!.message.startsWith('`sudo -u app id` runs through `sudo`')).toBe(true);
   });
 });

@@ -56,7 +56,9 @@ export class DataFolderLockedError extends DatabaseStartupError {
   constructor(dataDir: string, owner: LockOwner) {
     const elsewhere = owner.host !== undefined && owner.host !== hostname();
     const otherNamespace = owner.pidNamespace !== undefined && owner.pidNamespace !== PID_NAMESPACE;
-    const where = elsewhere ? ` on ${owner.host}` : otherNamespace ? ' in another container' : '';
+    let where = '';
+    if (elsewhere) where = ` on ${owner.host}`;
+    else if (otherNamespace) where = ' in another container';
     super(`the data folder ${dataDir} is in use by ${owner.command} (pid ${owner.pid}${where})`);
     this.name = 'DataFolderLockedError';
     const reason = 'because the embedded database allows one process per data folder';
